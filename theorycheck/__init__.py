@@ -1,0 +1,33 @@
+"""theorycheck: check the theory of sparse and pruned networks against exact limits and finite simulations.
+
+One architecture spec gives both the finite network and its infinite-width limit::
+
+    import theorycheck as tc
+    spec = tc.MLP(depth=3, activation="relu", sigma_w=1.4, sigma_b=0.1)
+    k = spec.kernel(x1, x2)                                   # exact NNGP/NTK (float64)
+    net = spec.network(width=1024, in_features=x1.shape[1], seed=0)
+    theta = tc.empirical_ntk(net, x1, x2)                     # finite-width NTK
+
+Formulas and claims: ``THEORY.md`` (the project's theory brief) and :mod:`theorycheck.claims`.
+"""
+
+from .activations import Activation, get_activation
+from .kernels.kernel import Kernel, MPKernel
+from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
+from .nn.monte_carlo import monte_carlo_kernel
+from .spec import MLP
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MLP",
+    "Kernel",
+    "MPKernel",
+    "Activation",
+    "get_activation",
+    "empirical_ntk",
+    "empirical_ntk_per_layer",
+    "empirical_nngp",
+    "monte_carlo_kernel",
+    "__version__",
+]

@@ -1,0 +1,9 @@
+"""Analytic side: exact infinite-width kernels (float64 torch and mpmath) and their sympy forms.
+
+This package never imports the simulation (:mod:`theorycheck.nn`) or the claims (:mod:`theorycheck.claims`).
+"""
+
+from .kernel import Kernel, MPKernel
+from .recursion import expectations_for, layer_variances, mlp_kernels
+
+__all__ = ["Kernel", "MPKernel", "expectations_for", "layer_variances", "mlp_kernels"]

@@ -1,0 +1,28 @@
+r"""Identity (linear) activation: E[uv] = c and E[1·1] = 1 (THEORY.md §0.3).
+
+A deep linear network's NNGP is then Σ^{(l+1)} = σ_w² Σ^{(l)} + σ_b² and its NTK
+Θ^{(l+1)} = Σ^{(l+1)} + σ_w² Θ^{(l)}.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import torch
+
+__all__ = ["Identity"]
+
+
+class Identity:
+    name = "identity"
+
+    def diag(self, q: torch.Tensor) -> torch.Tensor:
+        return q.clone()
+
+    def block(self, rho: torch.Tensor, rs: dict[str, torch.Tensor], cs: dict[str, torch.Tensor],
+              dot: torch.Tensor, work: list[torch.Tensor]) -> None:
+        rho.mul_(rs["s"]).mul_(cs["s"])
+        dot.fill_(1.0)
+
+    def pair_mp(self, a: mpmath.mpf, b: mpmath.mpf, rho: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
+        rho = max(mpmath.mpf(-1), min(mpmath.mpf(1), rho))
+        return rho * mpmath.sqrt(a) * mpmath.sqrt(b), mpmath.mpf(1)

@@ -1,0 +1,100 @@
+"""The recursion of :mod:`theorycheck.kernels.recursion` in arbitrary precision with mpmath (THEORY.md §0.2).
+
+Meant for small inputs (tens of points): every entry is an ``mpmath.mpf`` at ``dps`` significant digits. Float
+inputs are converted exactly (every float64 is an mpf), so the only difference from the float64 path is round-off.
+Available for the closed-form activations (relu, leaky_relu, abs, erf, identity).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+import numpy as np
+import torch
+
+from .kernel import MPKernel
+
+__all__ = ["mlp_kernels_mp", "as_mp_rows"]
+
+
+def as_mp_rows(name: str, x: Any) -> list[list[mpmath.mpf]]:
+    """Convert inputs (tensor, array or nested lists of numbers/mpf/strings) to rows of mpf, exactly."""
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().numpy()
+    if isinstance(x, np.ndarray):
+        if x.ndim != 2:
+            raise ValueError(f"{name} must be 2-D [n_samples, n_features], got shape {x.shape}")
+        rows = [[mpmath.mpf(float(v)) for v in row] for row in x]
+    elif isinstance(x, (list, tuple)):
+        rows = [[mpmath.mpf(v) for v in row] for row in x]
+    else:
+        raise TypeError(f"{name} must be a tensor, an array or a nested list, got {type(x).__name__}")
+    if not rows or not rows[0]:
+        raise ValueError(f"{name} must be non-empty")
+    width = len(rows[0])
+    if any(len(r) != width for r in rows):
+        raise ValueError(f"{name} must be a rectangular 2-D array (got ragged rows)")
+    if any(not mpmath.isfinite(v) for r in rows for v in r):
+        raise ValueError(f"{name} must be finite: it contains NaN or ±inf")
+    return rows
+
+
+def mlp_kernels_mp(
+    x1: list[list[mpmath.mpf]],
+    x2: list[list[mpmath.mpf]] | None,
+    *,
+    depth: int,
+    sigma_w: float,
+    sigma_b: float,
+    expect,
+    dps: int,
+) -> MPKernel:
+    """NNGP and NTK at ``dps`` digits. ``sigma_w``/``sigma_b`` may be floats (converted exactly) or strings."""
+    with mpmath.workdps(dps):
+        sym = x2 is None
+        xb = x1 if sym else x2
+        if len(xb[0]) != len(x1[0]):
+            raise ValueError(f"x2 must have {len(x1[0])} features to match x1, got {len(xb[0])}")
+        d = len(x1[0])
+        w2 = mpmath.mpf(sigma_w) ** 2
+        b2 = mpmath.mpf(sigma_b) ** 2
+
+        def dot(u, v):
+            return mpmath.fsum(a * b for a, b in zip(u, v))
+
+        def first(u, v):
+            return w2 * dot(u, v) / d + b2
+
+        # diagonals per layer
+        def variances(rows):
+            q = [first(r, r) for r in rows]
+            out = [q]
+            for _ in range(depth - 1):
+                q = [w2 * expect.pair_mp(v, v, mpmath.mpf(1))[0] + b2 for v in q]
+                out.append(q)
+            return out
+
+        qa = variances(x1)
+        qb = qa if sym else variances(xb)
+        n1, n2 = len(x1), len(xb)
+        nngp = mpmath.matrix(n1, n2)
+        ntk = mpmath.matrix(n1, n2)
+        for i in range(n1):
+            for j in range(i if sym else 0, n2):
+                c = first(x1[i], xb[j])
+                t = c
+                for layer in range(depth):
+                    a, b = qa[layer][i], qb[layer][j]
+                    if sym and i == j:
+                        rho = mpmath.mpf(1)
+                    else:
+                        s = mpmath.sqrt(a) * mpmath.sqrt(b)
+                        rho = mpmath.mpf(0) if s == 0 else c / s
+                    e, ed = expect.pair_mp(a, b, rho)
+                    c = w2 * e + b2
+                    t = c + t * w2 * ed
+                nngp[i, j], ntk[i, j] = c, t
+                if sym:
+                    nngp[j, i], ntk[j, i] = c, t
+        return MPKernel(nngp=nngp, ntk=ntk, dps=dps)

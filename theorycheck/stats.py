@@ -1,0 +1,53 @@
+"""Small statistics used by the claims: least-squares log-log slopes with standard errors and t-intervals."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as _st
+
+__all__ = ["SlopeFit", "loglog_fit", "relative_frobenius"]
+
+
+@dataclass(frozen=True)
+class SlopeFit:
+    """Ordinary least squares fit log y = intercept + slope · log x."""
+
+    slope: float
+    intercept: float
+    stderr: float
+    n: int
+
+    @property
+    def df(self) -> int:
+        return self.n - 2
+
+    def halfwidth(self, level: float = 0.99) -> float:
+        """Half-width of the two-sided ``level`` confidence interval of the slope (Student t, n − 2 dof)."""
+        return float(_st.t.ppf(0.5 + level / 2.0, self.df)) * self.stderr
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.exp(self.intercept) * np.asarray(x, dtype=float) ** self.slope
+
+
+def loglog_fit(x, y) -> SlopeFit:
+    """Fit log y against log x by least squares; every x, y must be positive and there must be ≥ 3 points."""
+    lx, ly = np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float))
+    if lx.shape != ly.shape or lx.ndim != 1:
+        raise ValueError(f"x and y must be 1-D of equal length, got {lx.shape} and {ly.shape}")
+    if lx.size < 3:
+        raise ValueError(f"loglog_fit needs at least 3 points, got {lx.size}")
+    if not (np.isfinite(lx).all() and np.isfinite(ly).all()):
+        raise ValueError("loglog_fit needs positive, finite x and y")
+    res = _st.linregress(lx, ly)
+    return SlopeFit(float(res.slope), float(res.intercept), float(res.stderr), int(lx.size))
+
+
+def relative_frobenius(estimate, reference) -> float:
+    """‖estimate − reference‖_F / ‖reference‖_F."""
+    ref = float(np.linalg.norm(np.asarray(reference)))
+    if ref == 0.0 or not math.isfinite(ref):
+        raise ValueError("reference must have a finite, non-zero Frobenius norm")
+    return float(np.linalg.norm(np.asarray(estimate) - np.asarray(reference))) / ref

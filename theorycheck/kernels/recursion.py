@@ -19,7 +19,7 @@ Implementation (the speed target of issue 2: a depth-10 ReLU kernel on 4096 × 4
 * for x2 = None only the upper triangle is computed and then mirrored, so the result is exactly symmetric, and
   the diagonal correlation is set to exactly 1.
 
-Correlations are clamped into [−1, 1]; a zero-variance point (zero input with σ_b = 0) gets correlation 0, so its
+Correlations are clamped into [−1, 1] and snapped to ±1 within 16 ulps (see :data:`SNAP`); a zero-variance point (zero input with σ_b = 0) gets correlation 0, so its
 kernel entries are exactly 0, never NaN. Products √a·√b are formed as products of square roots so inputs scaled by
 1e±150 neither overflow nor underflow.
 """
@@ -59,6 +59,19 @@ def layer_variances(q1: torch.Tensor, depth: int, w2: float, b2: float, expect) 
     for _ in range(depth - 1):
         qs.append(w2 * expect.diag(qs[-1]) + b2)
     return qs
+
+
+# Correlations within this distance of ±1 are indistinguishable from ±1 given the rounding of ρ = c/(√a√b)
+# (a few ulps); they are set to ±1 so that duplicated, colinear and antipodal inputs get the exact value at the
+# arccos singularity instead of an O(√ulp) error.
+SNAP = 16 * 2.0**-53
+
+
+def _snap_unit(rho: torch.Tensor, w0: torch.Tensor, w1: torch.Tensor) -> None:
+    """In place: ρ ← sign(ρ) where |ρ| > 1 − SNAP (exact: ρ + (±1 − ρ) rounds to ±1 by Sterbenz)."""
+    torch.abs(rho, out=w0).gt_(1.0 - SNAP)
+    torch.sign(rho, out=w1).sub_(rho).mul_(w0)
+    rho.add_(w1)
 
 
 def _stats(q: torch.Tensor, expect) -> dict[str, torch.Tensor]:
@@ -117,6 +130,7 @@ def mlp_kernels(
             rs = {k: v[r0:r1, None] for k, v in stats_a[layer].items()}
             cs = {k: v[None, c0:] for k, v in stats_b[layer].items()}
             torch.mul(C, rs["inv_s"], out=R).mul_(cs["inv_s"]).clamp_(-1.0, 1.0)
+            _snap_unit(R, W0, W1)
             if sym:
                 R.diagonal().fill_(1.0)
             expect.block(R, rs, cs, D, [W0, W1, C])

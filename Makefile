@@ -1,0 +1,47 @@
+# theorycheck: every target creates and uses .venv from pyproject.toml by itself.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+TORCH  ?= torch==2.13.0
+THREADS ?= 2
+
+.PHONY: venv test test-long report bench lint proofs reference clean
+
+venv: $(STAMP)
+
+# torch first, explicitly (the CPU wheel), so the package's torch range is already satisfied and pip never pulls CUDA.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "$(TORCH)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(PY) -m ruff check theorycheck tests proofs bench
+
+proofs: $(STAMP)
+	$(PY) proofs/run_all.py
+
+test: $(STAMP) lint proofs
+	OMP_NUM_THREADS=$(THREADS) HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q
+
+# The longer local profile: more hypothesis examples, not derandomized.
+test-long: $(STAMP) proofs
+	OMP_NUM_THREADS=$(THREADS) HYPOTHESIS_PROFILE=dev $(PY) -m pytest -q
+
+report: $(STAMP)
+	OMP_NUM_THREADS=$(THREADS) $(PY) -m theorycheck verify --out report --threads $(THREADS)
+
+bench: $(STAMP)
+	OMP_NUM_THREADS=$(THREADS) $(PY) bench/run.py --threads $(THREADS)
+
+# Cross-check against neural-tangents (JAX + TensorFlow, ~2.7 GB) in its own environment; not part of CI.
+reference: $(STAMP)
+	$(PYTHON) -m venv .venv-reference
+	.venv-reference/bin/pip install --quiet "$(TORCH)"
+	.venv-reference/bin/pip install --quiet -e ".[reference]"
+	.venv-reference/bin/python bench/reference_neural_tangents.py
+
+clean:
+	rm -rf $(VENV) .venv-reference report .pytest_cache .hypothesis .ruff_cache

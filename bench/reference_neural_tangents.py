@@ -3,7 +3,8 @@
 Random depths (1–8), σ_w, σ_b and Gaussian inputs; activations relu, erf, identity, leaky_relu, abs; both
 x2 = None and x2 given. neural-tangents' ``stax.Dense(W_std, b_std)`` in 'ntk' parameterisation is exactly the
 §0.1 network. Where the two differ by more than 1e-12 (max-norm relative), theorycheck's 50-digit path referees.
-Exits non-zero if theorycheck is off the 50-digit value by more than 1e-12 or the referee sides with neural-tangents. Needs ``.[reference]`` (``make
+Exits non-zero if theorycheck is off the 50-digit value by more than 1e-12 or the referee sides with
+neural-tangents. Needs ``.[reference]`` (``make
 reference``); not part of CI because JAX + TensorFlow weigh ~2.7 GB.
 """
 

@@ -1,6 +1,7 @@
 """Identity activation: E[uv] = c, E[1·1] = 1, and the closed form of a deep linear network's NTK (THEORY.md §0.2).
 
-Σ^{(l+1)} = σ_w² Σ^{(l)} + σ_b²,  Θ^{(l+1)} = Σ^{(l+1)} + σ_w² Θ^{(l)}  ⇒  Θ^{(L+1)} = Σ_{l=1}^{L+1} σ_w^{2(L+1−l)} Σ^{(l)}.
+Σ^{(l+1)} = σ_w² Σ^{(l)} + σ_b²,  Θ^{(l+1)} = Σ^{(l+1)} + σ_w² Θ^{(l)}
+⇒  Θ^{(L+1)} = Σ_{l=1}^{L+1} σ_w^{2(L+1−l)} Σ^{(l)}.
 """
 
 import sys

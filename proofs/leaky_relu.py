@@ -28,7 +28,8 @@ def main() -> None:
     relu = sp.Max(z, 0)
     leaky = sp.Piecewise((z, z > 0), (alpha * z, True))
     for val in (-2, -sp.Rational(1, 3), 0, sp.Rational(1, 2), 3):
-        step(f"φ(z) = αz + (1−α) relu(z) at z = {val}", leaky.subs(z, val), (alpha * z + (1 - alpha) * relu).subs(z, val))
+        step(f"φ(z) = αz + (1−α) relu(z) at z = {val}", leaky.subs(z, val),
+             (alpha * z + (1 - alpha) * relu).subs(z, val))
     step("for z > 0: φ'(z) = 1 = α + (1−α)·1", sp.diff(alpha * zp + (1 - alpha) * zp, zp), 1)
     step("for z < 0: φ'(z) = α = α + (1−α)·0", sp.diff(alpha * (-zp), zp) * -1, alpha)
     # E[v relu(v)] = b/2 and E[step(v)] = 1/2 for v ~ N(0, b)

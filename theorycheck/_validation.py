@@ -103,7 +103,9 @@ def as_inputs(
         try:
             arr = np.asarray(x, dtype=np.float64)
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"{name} must be a rectangular 2-D array of real numbers (got ragged or non-numeric rows)") from exc
+            raise ValueError(
+                f"{name} must be a rectangular 2-D array of real numbers (got ragged or non-numeric rows)"
+            ) from exc
         t = torch.from_numpy(arr)
     else:
         raise TypeError(f"{name} must be a numpy array, a torch tensor or a nested list, got {type(x).__name__}")

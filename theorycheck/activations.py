@@ -69,7 +69,8 @@ class Activation:
             raise TypeError(f"activation fn must be callable, got {type(self.fn).__name__}")
         if self.derivative is not None and not callable(self.derivative):
             raise TypeError(f"activation derivative must be callable or None, got {type(self.derivative).__name__}")
-        object.__setattr__(self, "_dfn", self.derivative if self.derivative is not None else _autograd_derivative(self.fn))
+        dfn = self.derivative if self.derivative is not None else _autograd_derivative(self.fn)
+        object.__setattr__(self, "_dfn", dfn)
 
     def __call__(self, z: torch.Tensor) -> torch.Tensor:
         return self.fn(z)

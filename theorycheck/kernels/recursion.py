@@ -19,7 +19,8 @@ Implementation (the speed target of issue 2: a depth-10 ReLU kernel on 4096 × 4
 * for x2 = None only the upper triangle is computed and then mirrored, so the result is exactly symmetric, and
   the diagonal correlation is set to exactly 1.
 
-Correlations are clamped into [−1, 1] and snapped to ±1 within 16 ulps (see :data:`SNAP`); a zero-variance point (zero input with σ_b = 0) gets correlation 0, so its
+Correlations are clamped into [−1, 1] and snapped to ±1 within 16 ulps (see :data:`SNAP`); a zero-variance
+point (zero input with σ_b = 0) gets correlation 0, so its
 kernel entries are exactly 0, never NaN. Products √a·√b are formed as products of square roots so inputs scaled by
 1e±150 neither overflow nor underflow.
 """

@@ -4,7 +4,7 @@ Imports the activations and the kernel container only; never the claims.
 """
 
 from .empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
-from .mlp import NTKLinear, NTKMLP
+from .mlp import NTKMLP, NTKLinear
 from .monte_carlo import child_seeds, monte_carlo_kernel
 
 __all__ = [

@@ -9,7 +9,8 @@ into Gram matrices of back-propagated signals and of layer inputs:
 .. math::
 
     \hat\Theta_l = (\Delta_l \Delta_l'^{\top}) \odot \bigl(c_l^2\, G_{l-1} G_{l-1}'^{\top} + \sigma_b^2\bigr),
-    \qquad \delta^{(L+1)} = 1,\quad \delta^{(l)} = \varphi'(h^{(l)}) \odot \bigl(c_{l+1} W^{(l+1)\top}\delta^{(l+1)}\bigr).
+    \qquad \delta^{(L+1)} = 1,\quad
+    \delta^{(l)} = \varphi'(h^{(l)}) \odot \bigl(c_{l+1} W^{(l+1)\top}\delta^{(l+1)}\bigr).
 
 The signals Δ_l for the whole batch come from one batched backward pass, so the cost is a forward and a backward
 pass plus 2·N²·n per layer; the Jacobian (N × #parameters) is never formed. Gram products are accumulated in row

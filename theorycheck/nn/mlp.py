@@ -4,7 +4,8 @@ Layer l computes
 
 .. math::
 
-    h^{(l)} = \frac{\sigma_w}{\sqrt{n_{l-1}}}\, W^{(l)} g^{(l-1)} + \sigma_b\, b^{(l)},\qquad g^{(l)} = \varphi(h^{(l)}),
+    h^{(l)} = \frac{\sigma_w}{\sqrt{n_{l-1}}}\, W^{(l)} g^{(l-1)} + \sigma_b\, b^{(l)},
+    \qquad g^{(l)} = \varphi(h^{(l)}),
     \qquad g^{(0)} = x,
 
 with every W^{(l)}_{ij}, b^{(l)}_i ~ N(0, 1); the readout is one more such layer with one output, f(x) = h^{(L+1)}.

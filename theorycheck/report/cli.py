@@ -93,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         table.add_column(col, overflow="fold")
     colours = {"passed": "green", "failed": "red", "skipped": "yellow"}
     for claim, res in pairs:
-        table.add_row(claim.id, claim.source.split(";")[0][:48], format_number(res.measured), f"{res.relation} {format_number(res.bound)}",
+        bound = f"{res.relation} {format_number(res.bound)}"
+        table.add_row(claim.id, claim.source.split(";")[0][:48], format_number(res.measured), bound,
                       format_number(res.margin), f"[{colours[res.status]}]{res.status}[/]", f"{res.wall_time:.1f}")
     console.print(table)
     for claim, res in pairs:

@@ -8,19 +8,24 @@ them imports it.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import torch
 
-from ._validation import as_inputs, check_int, check_real, resolve_device
+from ._validation import as_inputs, check_int, check_probability, check_real, resolve_device
 from .activations import Activation, TensorFn, get_activation
 from .kernels.kernel import Kernel, MPKernel
 from .kernels.mp import as_mp_rows, mlp_kernels_mp
 from .kernels.quadrature import Quadrature
 from .kernels.recursion import expectations_for, mlp_kernels
+from .nn.masks import MASK_KINDS, mask_seed, random_mask, validate_mask
 from .nn.mlp import NTKMLP
 
-__all__ = ["MLP"]
+__all__ = ["MLP", "RESCALE_OPTIONS"]
+
+#: Values of ``rescale``: none, architectural (convention A), value rescaling at init (convention B).
+RESCALE_OPTIONS = (False, True, "weights")
 
 
 class MLP:
@@ -46,6 +51,20 @@ class MLP:
         Gauss–Hermite nodes per dimension for activations without closed form (2 ≤ K ≤ 512). The error decays
         geometrically for smooth φ but slowly when the pre-activation variance is large (φ then looks like a step
         at the quadrature's scale): check convergence by doubling K.
+    prune:
+        Pruning probability p ∈ [0, 1) at initialisation (THEORY.md §0.5, Yang & Wang 2023): each weight of the
+        pruned matrices is removed with probability p and its mask is fixed. Biases are never pruned.
+    rescale:
+        ``False`` (no rescaling: the limit is the dense recursion with σ_w² → (1−p)σ_w² in every pruned matrix),
+        ``True`` (architectural 1/√(1−p), convention A: the limit is exactly the dense one) or ``"weights"``
+        (initial surviving weights divided by √(1−p), convention B of the P1 code: the NNGP is the dense one and
+        each pruned weight term of the NTK is multiplied by 1−p).
+    prune_layers:
+        Which weight matrices are masked: ``"all"`` (the L + 1 matrices), ``"hidden"`` (the L matrices feeding
+        hidden layers; the readout stays dense) or a sequence of 0-based matrix indices (0 = input layer).
+    mask:
+        ``"bernoulli"`` (independent per weight, the theory's model) or ``"exact"`` (exactly round(p·n) removed per
+        matrix); both have the same limit.
 
     Examples
     --------
@@ -59,7 +78,9 @@ class MLP:
 
     def __init__(self, depth: int, activation: str | Activation | TensorFn = "relu", sigma_w: float = 1.0,
                  sigma_b: float = 0.0, *, negative_slope: float = 0.01,
-                 activation_derivative: TensorFn | None = None, quadrature_degree: int = 64) -> None:
+                 activation_derivative: TensorFn | None = None, quadrature_degree: int = 64,
+                 prune: float = 0.0, rescale: bool | str = False, prune_layers: str | Any = "all",
+                 mask: str = "bernoulli") -> None:
         self.depth = check_int("depth", depth, minimum=0)
         self.sigma_w = check_real("sigma_w", sigma_w, minimum=0.0, min_inclusive=False)
         self.sigma_b = check_real("sigma_b", sigma_b, minimum=0.0)
@@ -70,6 +91,48 @@ class MLP:
         self.activation = get_activation(activation, negative_slope=self.negative_slope,
                                          derivative=activation_derivative)
         self._expect = expectations_for(self.activation, self.quadrature_degree)
+        self.prune = check_probability("prune", prune)
+        if not any(rescale is opt or (isinstance(opt, str) and rescale == opt) for opt in RESCALE_OPTIONS):
+            raise ValueError(f"rescale must be False, True or 'weights', got {rescale!r}")
+        self.rescale = rescale
+        if mask not in MASK_KINDS:
+            raise ValueError(f"mask must be one of {', '.join(MASK_KINDS)}, got {mask!r}")
+        self.mask_kind = mask
+        self.pruned_layers = self._resolve_layers(prune_layers)
+        self.prune_layers = prune_layers
+
+    def _resolve_layers(self, prune_layers: str | Any) -> tuple[int, ...]:
+        n = self.depth + 1
+        if isinstance(prune_layers, str):
+            if prune_layers == "all":
+                return tuple(range(n))
+            if prune_layers == "hidden":
+                return tuple(range(n - 1))
+            raise ValueError(f"prune_layers must be 'all', 'hidden' or a sequence of indices in [0, {n - 1}], "
+                             f"got {prune_layers!r}")
+        try:
+            idx = sorted({check_int("prune_layers entry", i, minimum=0, maximum=n - 1) for i in prune_layers})
+        except TypeError as exc:
+            raise TypeError(f"prune_layers must be 'all', 'hidden' or a sequence of ints, got {prune_layers!r}") from exc
+        return tuple(idx)
+
+    @property
+    def pruned(self) -> bool:
+        """Whether any weight matrix is pruned (p > 0 and at least one matrix selected)."""
+        return self.prune > 0.0 and len(self.pruned_layers) > 0
+
+    def layer_factors(self) -> list[tuple[float, float, float]]:
+        """Per weight matrix, the (α, β, γ) of :func:`theorycheck.kernels.recursion.mlp_kernels` (THEORY.md §0.5)."""
+        q = 1.0 - self.prune
+        out = []
+        for layer in range(self.depth + 1):
+            if not self.pruned or layer not in self.pruned_layers or self.rescale is True:
+                out.append((1.0, 1.0, 1.0))
+            elif self.rescale == "weights":
+                out.append((1.0, q, 1.0))
+            else:
+                out.append((q, q, q))
+        return out
 
     # ------------------------------------------------------------------ limits
     @property
@@ -90,7 +153,7 @@ class MLP:
         a = as_inputs("x1", x1, device=dev)
         b = None if x2 is None else as_inputs("x2", x2, device=dev, features=a.shape[1])
         nngp, ntk = mlp_kernels(a, b, depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b,
-                                expect=self._expect)
+                                expect=self._expect, factors=self.layer_factors())
         return Kernel(nngp=nngp, ntk=ntk)
 
     def kernel_mp(self, x1: Any, x2: Any = None, *, dps: int = 50) -> MPKernel:
@@ -110,21 +173,62 @@ class MLP:
         a = as_mp_rows("x1", x1)
         b = None if x2 is None else as_mp_rows("x2", x2)
         return mlp_kernels_mp(a, b, depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b,
-                              expect=self._expect, dps=dps)
+                              expect=self._expect, dps=dps, factors=self.layer_factors())
 
     # ------------------------------------------------------------------ finite network
     def network(self, width: int, in_features: int, seed: int = 0, *, device: str | torch.device | None = None,
-                dtype: torch.dtype = torch.float64) -> NTKMLP:
-        """The finite network of this architecture: ``depth`` hidden layers of ``width`` units, output [n, 1]."""
+                dtype: torch.dtype = torch.float64, masks: Any = None) -> NTKMLP:
+        """The finite network of this architecture: ``depth`` hidden layers of ``width`` units, output [n, 1].
+
+        Pruned matrices get random masks of the spec's kind (from a stream seeded by ``seed``, separate from the
+        weights). ``masks`` overrides them: a list with one entry per weight matrix (``None`` = dense) or a dict
+        ``{matrix index: mask}``; each mask is 0/1 with the weight's shape [fan_out, fan_in]. Rescaling uses the
+        spec's nominal keep probability 1 − p. A unit left with no inputs raises a ``RuntimeWarning``.
+        """
         width = check_int("width", width, minimum=1)
         in_features = check_int("in_features", in_features, minimum=1)
         seed = check_int("seed", seed, minimum=0)
         if dtype not in (torch.float64, torch.float32, torch.float16, torch.bfloat16):
             raise TypeError(f"dtype must be a floating torch dtype, got {dtype!r}")
+        sizes = [in_features] + [width] * self.depth + [1]
+        shapes = [(sizes[i + 1], sizes[i]) for i in range(self.depth + 1)]
+        layer_masks = self._masks(shapes, seed, masks)
+        for i, m in enumerate(layer_masks):
+            if m is not None:
+                empty = int((m.sum(dim=1) == 0).sum())
+                if empty:
+                    warnings.warn(f"weight matrix {i}: {empty} of {m.shape[0]} units have no inputs left "
+                                  f"(density {float(m.mean()):.3g}); they output the bias only",
+                                  RuntimeWarning, stacklevel=2)
         return NTKMLP(in_features, width, self.depth, self.activation, self.sigma_w, self.sigma_b, seed,
-                      dtype=dtype, device=resolve_device(device))
+                      dtype=dtype, device=resolve_device(device), masks=layer_masks, keep=1.0 - self.prune,
+                      rescale=self.rescale)
+
+    def _masks(self, shapes: list[tuple[int, int]], seed: int, masks: Any) -> list[torch.Tensor | None]:
+        n = len(shapes)
+        if masks is not None:
+            if isinstance(masks, dict):
+                for key in masks:
+                    check_int("masks key", key, minimum=0, maximum=n - 1)
+                given = [masks.get(i) for i in range(n)]
+            elif isinstance(masks, (list, tuple)):
+                if len(masks) != n:
+                    raise ValueError(f"masks must have one entry per weight matrix ({n}), got {len(masks)}")
+                given = list(masks)
+            else:
+                raise TypeError(f"masks must be a list or a dict of masks, got {type(masks).__name__}")
+            return [None if m is None else validate_mask(f"masks[{i}]", m, shapes[i]) for i, m in enumerate(given)]
+        if not self.pruned:
+            return [None] * n
+        gen = torch.Generator().manual_seed(mask_seed(seed))
+        return [random_mask(shapes[i], self.prune, self.mask_kind, gen) if i in self.pruned_layers else None
+                for i in range(n)]
 
     def __repr__(self) -> str:
         slope = f", negative_slope={self.negative_slope:g}" if self.activation.name.startswith("leaky_relu") else ""
+        prune = ""
+        if self.prune > 0:
+            prune = (f", prune={self.prune:g}, rescale={self.rescale!r}, prune_layers={self.prune_layers!r}, "
+                     f"mask={self.mask_kind!r}")
         return (f"MLP(depth={self.depth}, activation={self.activation.name!r}, sigma_w={self.sigma_w:g}, "
-                f"sigma_b={self.sigma_b:g}{slope})")
+                f"sigma_b={self.sigma_b:g}{slope}{prune})")

@@ -49,9 +49,15 @@ def mlp_kernels_mp(
     sigma_b: float,
     expect,
     dps: int,
+    factors: list[tuple[float, float, float]] | None = None,
 ) -> MPKernel:
-    """NNGP and NTK at ``dps`` digits. ``sigma_w``/``sigma_b`` may be floats (converted exactly) or strings."""
+    """NNGP and NTK at ``dps`` digits. ``sigma_w``/``sigma_b`` may be floats (converted exactly) or strings;
+    ``factors`` are the per-matrix (α, β, γ) of :func:`theorycheck.kernels.recursion.mlp_kernels`."""
+    from .recursion import check_factors
+
+    factors = check_factors(factors, depth)
     with mpmath.workdps(dps):
+        fac = [tuple(mpmath.mpf(v) for v in f) for f in factors]
         sym = x2 is None
         xb = x1 if sym else x2
         if len(xb[0]) != len(x1[0]):
@@ -63,15 +69,15 @@ def mlp_kernels_mp(
         def dot(u, v):
             return mpmath.fsum(a * b for a, b in zip(u, v))
 
-        def first(u, v):
-            return w2 * dot(u, v) / d + b2
+        def gram(u, v):
+            return w2 * dot(u, v) / d
 
         # diagonals per layer
         def variances(rows):
-            q = [first(r, r) for r in rows]
+            q = [fac[0][0] * gram(r, r) + b2 for r in rows]
             out = [q]
-            for _ in range(depth - 1):
-                q = [w2 * expect.pair_mp(v, v, mpmath.mpf(1))[0] + b2 for v in q]
+            for layer in range(1, depth):
+                q = [fac[layer][0] * w2 * expect.pair_mp(v, v, mpmath.mpf(1))[0] + b2 for v in q]
                 out.append(q)
             return out
 
@@ -82,8 +88,8 @@ def mlp_kernels_mp(
         ntk = mpmath.matrix(n1, n2)
         for i in range(n1):
             for j in range(i if sym else 0, n2):
-                c = first(x1[i], xb[j])
-                t = c
+                g = gram(x1[i], xb[j])
+                c, t = fac[0][0] * g + b2, fac[0][1] * g + b2
                 for layer in range(depth):
                     a, b = qa[layer][i], qb[layer][j]
                     if sym and i == j:
@@ -92,8 +98,9 @@ def mlp_kernels_mp(
                         s = mpmath.sqrt(a) * mpmath.sqrt(b)
                         rho = mpmath.mpf(0) if s == 0 else c / s
                     e, ed = expect.pair_mp(a, b, rho)
-                    c = w2 * e + b2
-                    t = c + t * w2 * ed
+                    al, be, ga = fac[layer + 1]
+                    c = al * w2 * e + b2
+                    t = be * w2 * e + b2 + t * ga * w2 * ed
                 nngp[i, j], ntk[i, j] = c, t
                 if sym:
                     nngp[j, i], ntk[j, i] = c, t

@@ -10,6 +10,20 @@ r"""The infinite-width NNGP/NTK recursion of a fully-connected network (THEORY.m
 
 with (u, v) ~ N(0, Λ^{(l)}). After L hidden layers the output's NNGP is Σ^{(L+1)} and its NTK Θ^{(L+1)}.
 
+Pruned layers (THEORY.md §0.5). Each weight matrix l = 1..L+1 carries three factors (α_l, β_l, γ_l): α_l multiplies
+σ_w² in the forward covariance Σ^{(l)}, β_l multiplies the weight term of the NTK and γ_l multiplies σ_w² in the
+derivative kernel Σ̇^{(l)} that back-propagates through matrix l:
+
+.. math::
+
+    \Sigma^{(l)} = \alpha_l \sigma_w^2 E_{l-1} + \sigma_b^2, \quad
+    \Theta^{(l)} = \beta_l \sigma_w^2 E_{l-1} + \sigma_b^2 + \Theta^{(l-1)} \gamma_l \sigma_w^2 \dot E_{l-1},
+
+with E_0 = x·x'/d, E_{l} = E[φφ] and Ė_l = E[φ'φ'] under Σ^{(l)}. Dense: all factors 1. A Bernoulli(q_l) mask without
+rescaling: α = β = γ = q_l (the dense recursion with σ_w² → q_l σ_w²). Architectural rescaling 1/√(q n) (convention
+A): α = β = γ = 1, exactly the dense limit. Value rescaling of the weights by 1/√q at init (convention B, the P1
+code): α = γ = 1, β = q_l.
+
 Implementation (the speed target of issue 2: a depth-10 ReLU kernel on 4096 × 4096 in ≤ 4 s on 2 threads):
 
 * the diagonals Σ^{(l)}(x, x) are computed once per layer from the 1-D recursion, with their square roots;
@@ -54,12 +68,25 @@ def expectations_for(activation, quadrature_degree: int = 48):
     return Quadrature(activation, quadrature_degree)
 
 
-def layer_variances(q1: torch.Tensor, depth: int, w2: float, b2: float, expect) -> list[torch.Tensor]:
+def layer_variances(q1: torch.Tensor, depth: int, w2: float, b2: float, expect,
+                    alphas: list[float] | None = None) -> list[torch.Tensor]:
     """Σ^{(l)}(x, x) for l = 1..depth (the pre-activation variances that feed the activations)."""
     qs = [q1]
-    for _ in range(depth - 1):
-        qs.append(w2 * expect.diag(qs[-1]) + b2)
+    for layer in range(1, depth):
+        a = 1.0 if alphas is None else alphas[layer]
+        qs.append(a * w2 * expect.diag(qs[-1]) + b2)
     return qs
+
+
+Factors = list[tuple[float, float, float]]
+
+
+def check_factors(factors: Factors | None, depth: int) -> Factors:
+    if factors is None:
+        return [(1.0, 1.0, 1.0)] * (depth + 1)
+    if len(factors) != depth + 1:
+        raise ValueError(f"factors must have depth + 1 = {depth + 1} entries (one per weight matrix), got {len(factors)}")
+    return [tuple(float(v) for v in f) for f in factors]
 
 
 # Correlations within this distance of ±1 are indistinguishable from ±1 given the rounding of ρ = c/(√a√b)
@@ -93,13 +120,16 @@ def mlp_kernels(
     sigma_w: float,
     sigma_b: float,
     expect,
+    factors: Factors | None = None,
     block_elements: int = DEFAULT_BLOCK_ELEMENTS,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """NNGP Σ^{(L+1)} and NTK Θ^{(L+1)} of an L = ``depth`` hidden-layer MLP on validated float inputs.
 
-    ``expect`` is one of the expectation objects (:func:`expectations_for`). Returns two [n1, n2] tensors with the
-    dtype and device of ``x1``.
+    ``expect`` is one of the expectation objects (:func:`expectations_for`); ``factors`` the per-matrix (α, β, γ) of
+    pruned layers (default: dense). Returns two [n1, n2] tensors with the dtype and device of ``x1``.
     """
+    factors = check_factors(factors, depth)
+    alphas = [f[0] for f in factors]
     sym = x2 is None
     xb = x1 if sym else x2
     n1, d = x1.shape
@@ -107,9 +137,9 @@ def mlp_kernels(
     w2, b2 = sigma_w * sigma_w, sigma_b * sigma_b
     dtype, device = x1.dtype, x1.device
 
-    q1a = (w2 / d) * (x1 * x1).sum(dim=1) + b2
-    qa = layer_variances(q1a, depth, w2, b2, expect)
-    qb = qa if sym else layer_variances((w2 / d) * (xb * xb).sum(dim=1) + b2, depth, w2, b2, expect)
+    a0 = alphas[0]
+    qa = layer_variances(a0 * (w2 / d) * (x1 * x1).sum(dim=1) + b2, depth, w2, b2, expect, alphas)
+    qb = qa if sym else layer_variances(a0 * (w2 / d) * (xb * xb).sum(dim=1) + b2, depth, w2, b2, expect, alphas)
     stats_a = [_stats(q, expect) for q in qa]
     stats_b = stats_a if sym else [_stats(q, expect) for q in qb]
 
@@ -125,9 +155,11 @@ def mlp_kernels(
         size = shape[0] * shape[1]
         C, T, R, D, W0, W1 = (buf[k * size:(k + 1) * size].view(shape) for k in range(6))
         torch.mm(x1[r0:r1], xb[c0:].T, out=C)
-        C.mul_(w2 / d).add_(b2)
-        T.copy_(C)
+        C.mul_(w2 / d)
+        torch.mul(C, factors[0][1], out=T).add_(b2)
+        C.mul_(alphas[0]).add_(b2)
         for layer in range(depth):
+            al, be, ga = factors[layer + 1]
             rs = {k: v[r0:r1, None] for k, v in stats_a[layer].items()}
             cs = {k: v[None, c0:] for k, v in stats_b[layer].items()}
             torch.mul(C, rs["inv_s"], out=R).mul_(cs["inv_s"]).clamp_(-1.0, 1.0)
@@ -135,8 +167,12 @@ def mlp_kernels(
             if sym:
                 R.diagonal().fill_(1.0)
             expect.block(R, rs, cs, D, [W0, W1, C])
-            torch.mul(R, w2, out=C).add_(b2)  # Σ^{(l+1)}
-            T.mul_(D).mul_(w2).add_(C)  # Θ^{(l+1)} = Σ^{(l+1)} + Θ^{(l)} Σ̇^{(l+1)}
+            torch.mul(R, al * w2, out=C).add_(b2)  # Σ^{(l+1)}
+            T.mul_(D).mul_(ga * w2)  # Θ^{(l)} Σ̇^{(l+1)}
+            if be == al:
+                T.add_(C)
+            else:
+                T.add_(R, alpha=be * w2).add_(b2)
         nngp[r0:r1, c0:] = C
         ntk[r0:r1, c0:] = T
     if sym:

@@ -113,7 +113,9 @@ class MLP:
         try:
             idx = sorted({check_int("prune_layers entry", i, minimum=0, maximum=n - 1) for i in prune_layers})
         except TypeError as exc:
-            raise TypeError(f"prune_layers must be 'all', 'hidden' or a sequence of ints, got {prune_layers!r}") from exc
+            raise TypeError(
+                f"prune_layers must be 'all', 'hidden' or a sequence of ints, got {prune_layers!r}"
+            ) from exc
         return tuple(idx)
 
     @property

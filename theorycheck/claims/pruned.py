@@ -198,7 +198,8 @@ def _rescale_b_check(ctx: Context) -> ClaimResult:
         margin = min((ratio - lo) / (hi - lo), (hi - ratio) / (hi - lo), (nngp_thr - nerr) / nngp_thr)
         worst = margin if worst == -math.inf else min(worst, margin)
         rows.append(dict(q=q, ratio=ratio, band=band, limit_ratio=limit_ratio, nngp_err=nerr, nngp_threshold=nngp_thr))
-    summary = "; ".join(f"q={r['q']}: mean Θ̂_B/Θ_dense = {r['ratio']:.3f} in {r['band']} (limit {r['limit_ratio']:.3f}),"
+    summary = "; ".join(f"q={r['q']}: mean Θ̂_B/Θ_dense = {r['ratio']:.3f} in {r['band']} "
+                        f"(limit {r['limit_ratio']:.3f}),"
                         f" NNGP err {r['nngp_err']:.3f} < {r['nngp_threshold']}" for r in rows)
     return ClaimResult("pruned.rescale_weights_factor", worst, 0.0, ">=", summary, {"rows": rows})
 

@@ -85,7 +85,8 @@ def check_factors(factors: Factors | None, depth: int) -> Factors:
     if factors is None:
         return [(1.0, 1.0, 1.0)] * (depth + 1)
     if len(factors) != depth + 1:
-        raise ValueError(f"factors must have depth + 1 = {depth + 1} entries (one per weight matrix), got {len(factors)}")
+        raise ValueError(f"factors must have depth + 1 = {depth + 1} entries (one per weight matrix), "
+                         f"got {len(factors)}")
     return [tuple(float(v) for v in f) for f in factors]
 
 

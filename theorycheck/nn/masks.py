@@ -46,7 +46,8 @@ def validate_mask(name: str, mask, shape: tuple[int, int]) -> torch.Tensor:
         except (TypeError, ValueError, RuntimeError) as exc:
             raise TypeError(f"{name} must be a tensor or array of 0/1 values, got {type(mask).__name__}") from exc
     if tuple(mask.shape) != tuple(shape):
-        raise ValueError(f"{name} must have the weight's shape {tuple(shape)} [fan_out, fan_in], got {tuple(mask.shape)}")
+        raise ValueError(f"{name} must have the weight's shape {tuple(shape)} [fan_out, fan_in], "
+                         f"got {tuple(mask.shape)}")
     m = mask.detach().to("cpu", torch.float64)
     if not bool(((m == 0) | (m == 1)).all()):
         raise ValueError(f"{name} must contain only 0 and 1")

@@ -262,6 +262,7 @@ def _rate_check(ctx: Context) -> ClaimResult:
 
 def _rate_plot(result: ClaimResult) -> list:
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     d = result.data
     rows = d["rows"]
@@ -286,7 +287,8 @@ def _rate_plot(result: ClaimResult) -> list:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(xl)
-        ax.set_ylabel("relative Frobenius error of Θ̂ (rescaled) to the dense NTK")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_ylabel("relative error of Θ̂ to the dense NTK")
         ax.legend(fontsize=7)
     axes[0].set_title("error vs width, per sparsity", fontsize=9)
     axes[1].set_title("collapse onto one line against (1−p)m", fontsize=9)

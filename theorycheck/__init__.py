@@ -12,16 +12,28 @@ Formulas and claims: ``THEORY.md`` (the project's theory brief) and :mod:`theory
 """
 
 from .activations import Activation, get_activation
+from .kernels.bias_ntk import LogKernel
 from .kernels.kernel import Kernel, MPKernel
+from .kernels.orthant import (
+    active_fraction,
+    active_fraction_bound,
+    orthant_owens_t,
+    orthant_probability,
+    shifted_relu_moment,
+)
+from .large_bias import LargeBiasNet, sqrt_log_bias
 from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
 from .nn.monte_carlo import monte_carlo_kernel
+from .nn.training import TrainingRecord, train_gd
 from .spec import MLP
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MLP",
+    "LargeBiasNet",
     "Kernel",
+    "LogKernel",
     "MPKernel",
     "Activation",
     "get_activation",
@@ -29,5 +41,13 @@ __all__ = [
     "empirical_ntk_per_layer",
     "empirical_nngp",
     "monte_carlo_kernel",
+    "train_gd",
+    "TrainingRecord",
+    "orthant_probability",
+    "orthant_owens_t",
+    "shifted_relu_moment",
+    "active_fraction",
+    "active_fraction_bound",
+    "sqrt_log_bias",
     "__version__",
 ]

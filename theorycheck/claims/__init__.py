@@ -3,7 +3,7 @@
 Claims import the analytic kernels and the simulations, never the reverse.
 """
 
-from . import dense, pruned  # noqa: F401  (importing registers the claims)
+from . import bias, dense, pruned  # noqa: F401  (importing registers the claims)
 from .base import REGISTRY, SCALES, Claim, ClaimResult, Context, all_claims, get_claim, register
 
 __all__ = ["Claim", "ClaimResult", "Context", "REGISTRY", "SCALES", "all_claims", "get_claim", "register"]

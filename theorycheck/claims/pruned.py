@@ -18,7 +18,10 @@ from ..spec import MLP
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
 
-__all__ = ["calibration_inputs", "pruned_error"]
+__all__ = ["calibration_inputs", "pruned_error", "LAST_RATE_SWEEP"]
+
+#: The latest effective-width sweep rows per (scale, seed, device), reused by plots that overlay it.
+LAST_RATE_SWEEP: dict[tuple, list] = {}
 
 SOURCE = "Yang & Wang, AISTATS 2023 (arXiv 2203.14328)"
 _SW = math.sqrt(2.0)
@@ -241,6 +244,7 @@ def _rate_check(ctx: Context) -> ClaimResult:
                 rows.append(dict(q=q, width=m, eff_width=q * m, err=err))
                 k += 1
                 ctx.tick("pruned: width × sparsity sweep", k, total)
+    LAST_RATE_SWEEP[(ctx.scale, ctx.seed, str(ctx.device))] = rows
     eff = np.array([r["eff_width"] for r in rows])
     err = np.array([r["err"] for r in rows])
     fit = loglog_fit(eff, err)

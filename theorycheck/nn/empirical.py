@@ -197,8 +197,11 @@ def empirical_ntk(net: nn.Module, x1, x2=None, *, method: str = "auto", chunk_si
     if chunk_size is not None:
         chunk_size = check_int("chunk_size", chunk_size, minimum=1)
     a, b = _prepare(net, x1, x2)
-    if method == "structured" and not _is_structured(net):
+    own = callable(getattr(net, "structured_ntk", None))
+    if method == "structured" and not (own or _is_structured(net)):
         raise TypeError("method='structured' needs a network built by theorycheck (MLP.network); use 'jacobian'")
+    if method != "jacobian" and own:
+        return net.structured_ntk(a, b)
     if method != "jacobian" and _is_structured(net):
         return _structured(net, a, b, per_layer=False)
     return _jacobian_ntk(net, a, b, chunk_size, per_layer=False)
@@ -212,6 +215,8 @@ def empirical_ntk_per_layer(net: nn.Module, x1, x2=None, *, method: str = "auto"
     if method not in ("auto", "structured", "jacobian"):
         raise ValueError(f"method must be 'auto', 'structured' or 'jacobian', got {method!r}")
     a, b = _prepare(net, x1, x2)
+    if method != "jacobian" and callable(getattr(net, "structured_ntk", None)):
+        return net.structured_ntk(a, b, per_layer=True)
     if method != "jacobian" and _is_structured(net):
         return _structured(net, a, b, per_layer=True)
     if method == "structured":
@@ -224,6 +229,9 @@ def empirical_nngp(net: nn.Module, x1, x2=None) -> torch.Tensor:
 
     Its expectation over initialisations is E[f(x1) f(x2)] and it converges to Σ^{(L+1)} as width → ∞.
     """
+    if callable(getattr(net, "structured_nngp", None)):
+        a, b = _prepare(net, x1, x2)
+        return net.structured_nngp(a, b)
     if not _is_structured(net):
         raise TypeError("empirical_nngp needs a network built by theorycheck (MLP.network)")
     a, b = _prepare(net, x1, x2)

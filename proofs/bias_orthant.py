@@ -44,7 +44,8 @@ def main() -> None:
     # the Craig form against an independent representation, ∫_B^∞ φ(z) Q((B − ρz)/√(1−ρ²)) dz, at 30 digits
     def craig(Bv, rv):
         th = mpmath.acos(rv)
-        return mpmath.quad(lambda p: mpmath.exp(-Bv**2 / (2 * mpmath.sin(p) ** 2)), [0, (mpmath.pi - th) / 2]) / mpmath.pi
+        integrand = lambda p: mpmath.exp(-Bv**2 / (2 * mpmath.sin(p) ** 2))  # noqa: E731
+        return mpmath.quad(integrand, [0, (mpmath.pi - th) / 2]) / mpmath.pi
 
     def direct(Bv, rv):  # the library's converged 50-digit reference of the z-integral (normalised, breakpoints)
         return orthant_probability_mp(Bv, rv, 40)
@@ -96,7 +97,8 @@ def main() -> None:
     step("per active unit: ⟨∇_{w_r} f, ∇_{w_r} f'⟩ + ∂_{b_r} f ∂_{b_r} f' = (ρ + 1)/m (a_r² = 1)",
          (grad_w_dot + grad_b_dot).subs(ar, 1), (rho + 1) / m_)
     print("  ⇒ summing over m units and taking E: H_B = (ρ + 1) P(w·x ≥ B, w·x' ≥ B); frozen bias: ρ P(…)")
-    step("diagonal: H_B(x, x) = 2 P(X ≥ B) = 2(1 − Φ(B))", (1 + 1) * sp.erfc(B / sp.sqrt(2)) / 2, sp.erfc(B / sp.sqrt(2)))
+    step("diagonal: H_B(x, x) = 2 P(X ≥ B) = 2(1 − Φ(B))", (1 + 1) * sp.erfc(B / sp.sqrt(2)) / 2,
+         sp.erfc(B / sp.sqrt(2)))
 
 
 if __name__ == "__main__":

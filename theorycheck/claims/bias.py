@@ -253,7 +253,8 @@ def _sparse_plot(result: ClaimResult) -> list:
 register(Claim(
     id="bias.sparse_training",
     title="Activation stays sparse through training while the loss decreases linearly",
-    statement=("At m = 10^4, B = √(0.4 log m), 20 unit inputs in R^50 with Gaussian targets and GD at η = 1/λ_max(H_B): "
+    statement=("At m = 10^4, B = √(0.4 log m), 20 unit inputs in R^50 with Gaussian targets and GD at "
+               "η = 1/λ_max(H_B): "
                "at every logged step and for every input #active ≤ 2m(1−Φ(B)), and the loss obeys the linear-rate "
                "bound ‖r_k‖² ≤ (1 − ηλ_min(H_B)/2)^k ‖r_0‖² of the NTK convergence theorems; the fitted rate is "
                "compared with the B = 0 network's (no slower in units of ηλ_min)."),
@@ -379,7 +380,8 @@ def _gen_case(name: str, B: float, data: tuple, ctx: Context, m: int, delta: flo
 def _gen_check(ctx: Context) -> ClaimResult:
     m = 4096 if ctx.scale == "small" else 32768
     n_train = 200
-    tasks = {"synthetic (sphere, d=10)": _synthetic(ctx.seed + 95, n_train), "digits 3 vs 8": _digits(ctx.seed, n_train)}
+    tasks = {"synthetic (sphere, d=10)": _synthetic(ctx.seed + 95, n_train),
+             "digits 3 vs 8": _digits(ctx.seed, n_train)}
     rows = [_gen_case(name, B, data, ctx, m) for name, data in tasks.items() for B in (0.0, 0.5, 1.0, 1.5)]
     margin = min(r["bound"] - r["gap"] for r in rows)
     summary = "; ".join(f"{r['task']} B={r['B']:g}: gap {r['gap']:.3f} ≤ bound {r['bound']:.2f}"
@@ -391,7 +393,8 @@ register(Claim(
     id="bias.generalization",
     title="NTK-regime generalization bound √(2yᵀH_B⁻¹y/n) + confidence term bounds the measured gap",
     statement=("For a synthetic sphere task and scikit-learn's digits (3 vs 8, centred, unit-normalised), n = 200, "
-               "B ∈ {0, 0.5, 1, 1.5}: the bound √(2 yᵀH_B⁻¹y/n) + 3√(log(2/δ)/(2n)) (δ = 0.05) is at least the measured "
+               "B ∈ {0, 0.5, 1, 1.5}: the bound √(2 yᵀH_B⁻¹y/n) + 3√(log(2/δ)/(2n)) (δ = 0.05) is at least the "
+               "measured "
                "test-minus-train 0-1 error of the GD-trained network (m = 4096); the report shows how it grows with B "
                "(the complexity yᵀH_B⁻¹y scales like 1/(1−Φ(B)), a sparsity-dependent term) and flags vacuous bounds."),
     source=SOURCE + "; Arora, Du, Hu, Li, Wang 2019 (fine-grained analysis, Thm 5.1)",

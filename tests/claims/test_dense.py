@@ -43,6 +43,18 @@ def test_a_failing_or_crashing_check_is_never_reported_as_passed():
     assert ClaimResult.skipped("x", "no GPU").status == "skipped"
 
 
+def test_a_claim_needing_cuda_is_skipped_without_it():
+    import torch
+
+    c = Claim("tmp.gpu", "t", "s", "src", "THEORY.md §0", "[R]", (), lambda ctx: ClaimResult("tmp.gpu", 0, 1, "<=", ""),
+              requires=("cuda",))
+    r = c.run()
+    if torch.cuda.is_available():
+        assert r.status == "passed"
+    else:
+        assert r.status == "skipped" and "CUDA" in r.reason and not r.passed
+
+
 def test_context_validates():
     with pytest.raises(ValueError, match="scale must be one of"):
         Context(scale="huge")

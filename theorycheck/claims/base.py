@@ -27,12 +27,15 @@ SCALES = ("small", "paper")
 @dataclass(frozen=True)
 class Context:
     """How to run a check: ``scale`` (``"small"``: CPU-sized default; ``"paper"``: the source's sizes), the base
-    ``seed``, the torch ``device`` and an optional ``progress(label, done, total)`` callback for long sweeps."""
+    ``seed``, the torch ``device``, an optional ``progress(label, done, total)`` callback for long sweeps, the
+    ``executor`` that sweeps run on (default: in process) and a ``cache_dir`` that makes sweeps resumable."""
 
     scale: str = "small"
     seed: int = 0
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
     progress: Callable[[str, int, int], None] | None = None
+    executor: Any = None
+    cache_dir: str | None = None
 
     def __post_init__(self) -> None:
         if self.scale not in SCALES:
@@ -43,6 +46,13 @@ class Context:
     def tick(self, label: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(label, done, total)
+
+    def sweep(self, fn: Callable[..., Any], points: list[dict], label: str) -> list[dict]:
+        """Run ``fn`` over ``points`` with :class:`theorycheck.sweep.Sweep` on this context's executor and cache."""
+        from ..sweep import Sweep
+
+        sweep = Sweep(fn, points, name=f"{fn.__module__}.{fn.__qualname__}", cache_dir=self.cache_dir)
+        return sweep.run(self.executor, progress=lambda done, total: self.tick(label, done, total))
 
 
 @dataclass

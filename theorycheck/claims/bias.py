@@ -113,22 +113,27 @@ _CONV = {"small": dict(widths=(1000, 4000, 16000, 64000), Bs=(0.0, 1.0, 2.0), se
          "paper": dict(widths=(1000, 4000, 16000, 64000, 200000), Bs=(0.0, 1.0, 2.0, 3.0), seeds=8, n=5, d=20)}
 
 
+def _conv_point(B: float, width: int, seed: int, input_seed: int, n: int, d: int, device: str) -> float:
+    """One large-bias network's relative error to H_B (a sweep point)."""
+    x = sphere(input_seed, n, d)
+    spec = LargeBiasNet(B)
+    net = spec.network(width, d, seed=seed, device=device)
+    return relative_frobenius(empirical_ntk(net, x.to(device)).cpu().numpy(), spec.kernel(x).ntk.numpy())
+
+
 def _conv_check(ctx: Context) -> ClaimResult:
     cfg = _CONV[ctx.scale]
-    x = sphere(ctx.seed, cfg["n"], cfg["d"])
     seeds = child_seeds(ctx.seed + 61, cfg["seeds"] * len(cfg["widths"]) * len(cfg["Bs"]))
-    rows, k = [], 0
+    points, k = [], 0
     for B in cfg["Bs"]:
-        spec = LargeBiasNet(B)
-        limit = spec.kernel(x).ntk.numpy()
-        q = float(active_fraction(B))
         for m in cfg["widths"]:
             for _ in range(cfg["seeds"]):
-                net = spec.network(m, cfg["d"], seed=seeds[k], device=ctx.device)
-                err = relative_frobenius(empirical_ntk(net, x.to(ctx.device)).cpu().numpy(), limit)
-                rows.append(dict(B=B, width=m, active_width=m * q, err=err))
+                points.append(dict(B=B, width=m, seed=seeds[k], input_seed=ctx.seed, n=cfg["n"], d=cfg["d"],
+                                   device=str(ctx.device)))
                 k += 1
-                ctx.tick("bias: width sweep", k, len(seeds))
+    done = ctx.sweep(_conv_point, points, "bias: width sweep")
+    rows = [dict(B=r["B"], width=r["width"], active_width=r["width"] * float(active_fraction(r["B"])), err=r["result"])
+            for r in done]
     fit = loglog_fit([r["active_width"] for r in rows], [r["err"] for r in rows])
     hw = fit.halfwidth(0.99)
     data = dict(rows=rows, slope=fit.slope, halfwidth_99=hw, intercept=fit.intercept, stderr=fit.stderr)

@@ -35,31 +35,30 @@ def _inputs(seed: int, n: int, d: int) -> torch.Tensor:
     return torch.randn(n, d, generator=gen, dtype=torch.float64)
 
 
+def _width_point(name: str, width: int, seed: int, input_seed: int, n: int, d: int, device: str) -> dict:
+    """One network of the width sweep: its NTK and NNGP relative errors to the limit (a sweep point)."""
+    spec = MLP(**RATE_SPECS[name])
+    x = _inputs(input_seed, n, d).to(device)
+    limit = spec.kernel(x)
+    net = spec.network(width, d, seed=seed, device=device)
+    return {"ntk": relative_frobenius(empirical_ntk(net, x).cpu().numpy(), limit.ntk.cpu().numpy()),
+            "nngp": relative_frobenius(empirical_nngp(net, x).cpu().numpy(), limit.nngp.cpu().numpy())}
+
+
 def width_sweep(name: str, ctx: Context) -> dict:
     """Relative Frobenius errors of the empirical NTK and NNGP to the limit, per width and seed (cached)."""
     key = (name, ctx.scale, ctx.seed, str(ctx.device))
     if key in _SWEEP_CACHE:
         return _SWEEP_CACHE[key]
     cfg = _SWEEP[ctx.scale]
-    spec = MLP(**RATE_SPECS[name])
-    x = _inputs(ctx.seed, cfg["n"], cfg["d"]).to(ctx.device)
-    limit = spec.kernel(x)
-    ntk_ref, nngp_ref = limit.ntk.cpu().numpy(), limit.nngp.cpu().numpy()
     seeds = child_seeds(ctx.seed + 1, cfg["seeds"] * len(cfg["widths"]))
-    err_ntk, err_nngp = [], []
-    total, done = len(seeds), 0
-    for i, width in enumerate(cfg["widths"]):
-        row_ntk, row_nngp = [], []
-        for j in range(cfg["seeds"]):
-            net = spec.network(width, cfg["d"], seed=seeds[i * cfg["seeds"] + j], device=ctx.device)
-            row_ntk.append(relative_frobenius(empirical_ntk(net, x).cpu().numpy(), ntk_ref))
-            row_nngp.append(relative_frobenius(empirical_nngp(net, x).cpu().numpy(), nngp_ref))
-            del net
-            done += 1
-            ctx.tick(f"width sweep ({name})", done, total)
-        err_ntk.append(row_ntk)
-        err_nngp.append(row_nngp)
-    out = {"spec": repr(spec), "widths": list(cfg["widths"]), "n_inputs": cfg["n"], "d": cfg["d"],
+    points = [dict(name=name, width=w, seed=seeds[i * cfg["seeds"] + j], input_seed=ctx.seed, n=cfg["n"], d=cfg["d"],
+                   device=str(ctx.device)) for i, w in enumerate(cfg["widths"]) for j in range(cfg["seeds"])]
+    rows = ctx.sweep(_width_point, points, f"width sweep ({name})")
+    k = cfg["seeds"]
+    err_ntk = [[rows[i * k + j]["result"]["ntk"] for j in range(k)] for i in range(len(cfg["widths"]))]
+    err_nngp = [[rows[i * k + j]["result"]["nngp"] for j in range(k)] for i in range(len(cfg["widths"]))]
+    out = {"spec": repr(MLP(**RATE_SPECS[name])), "widths": list(cfg["widths"]), "n_inputs": cfg["n"], "d": cfg["d"],
            "err_ntk": err_ntk, "err_nngp": err_nngp}
     _SWEEP_CACHE[key] = out
     return out

@@ -229,21 +229,23 @@ _RATE = {
 }
 
 
+def _rate_point(q: float, width: int, seed: int, input_seed: int, device: str) -> float:
+    """One rescaled pruned network's error to the dense NTK (a sweep point)."""
+    x = calibration_inputs(input_seed)
+    return pruned_error(_spec(1 - q, rescale=True), x, width, seed, device, _spec().kernel(x).ntk)
+
+
 def _rate_check(ctx: Context) -> ClaimResult:
     cfg = _RATE[ctx.scale]
-    x = calibration_inputs(ctx.seed)
-    dense = _spec().kernel(x).ntk
     seeds = child_seeds(ctx.seed + 41, cfg["seeds"] * len(cfg["widths"]) * len(cfg["qs"]))
-    rows, k = [], 0
-    total = len(seeds)
+    points, k = [], 0
     for q in cfg["qs"]:
-        spec = _spec(1 - q, rescale=True)
         for m in cfg["widths"]:
             for _ in range(cfg["seeds"]):
-                err = pruned_error(spec, x, m, seeds[k], ctx.device, dense)
-                rows.append(dict(q=q, width=m, eff_width=q * m, err=err))
+                points.append(dict(q=q, width=m, seed=seeds[k], input_seed=ctx.seed, device=str(ctx.device)))
                 k += 1
-                ctx.tick("pruned: width × sparsity sweep", k, total)
+    done = ctx.sweep(_rate_point, points, "pruned: width × sparsity sweep")
+    rows = [dict(q=r["q"], width=r["width"], eff_width=r["q"] * r["width"], err=r["result"]) for r in done]
     LAST_RATE_SWEEP[(ctx.scale, ctx.seed, str(ctx.device))] = rows
     eff = np.array([r["eff_width"] for r in rows])
     err = np.array([r["err"] for r in rows])

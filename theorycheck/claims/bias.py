@@ -24,6 +24,7 @@ from ..nn.monte_carlo import child_seeds
 from ..nn.training import train_gd
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
+from .plotting import values_vs_bounds
 
 __all__ = ["sphere", "gershgorin_bound"]
 
@@ -90,6 +91,22 @@ def _closed_form_check(ctx: Context) -> ClaimResult:
     return ClaimResult("bias.closed_form", measured, 1.0, ">=", summary, {"rows": rows})
 
 
+def _closed_form_plot(r: ClaimResult) -> list:
+    rows = [x for x in r.data["rows"] if x["kind"] == "mp50"]
+    return values_vs_bounds("bias.closed_form.png", [f"{x['fn']} B={x['B']:g} ρ={x['rho']:.4g}" for x in rows],
+                            [max(x["rel_err"], 1e-17) for x in rows], upper=[1e-10] * len(rows), log=True,
+                            ylabel="relative error vs 50 digits (clipped at 1e-17)",
+                            title="orthant probability P and shifted-ReLU moment N")
+
+
+def _h_b_latex() -> str:
+    import sympy as sp
+
+    rho, B, psi = sp.symbols(r"\rho B \psi")
+    p = sp.Integral(sp.exp(-B**2 / (2 * sp.sin(psi) ** 2)), (psi, 0, (sp.pi - sp.acos(rho)) / 2)) / sp.pi
+    return r"H_B = (\rho + 1)\,P,\quad P = " + sp.latex(p)
+
+
 register(Claim(
     id="bias.closed_form",
     title="Orthant probability and shifted-ReLU moment: closed form = quadrature = scipy MVN, accurate to B = 30",
@@ -105,6 +122,8 @@ register(Claim(
                  "the Owen's-T form loses relative accuracy in the tails by cancellation; it is a cross-check at "
                  "moderate B only"),
     check=_closed_form_check,
+    plot=_closed_form_plot,
+    symbolic=_h_b_latex,
 ))
 
 
@@ -188,6 +207,7 @@ register(Claim(
     assumptions=("a_r = ±1 fixed, w ~ N(0, I), b = B, trainable bias; inputs uniform on the sphere",),
     check=_conv_check,
     plot=_conv_plot,
+    symbolic=_h_b_latex,
 ))
 
 
@@ -394,6 +414,13 @@ def _gen_check(ctx: Context) -> ClaimResult:
     return ClaimResult("bias.generalization", margin, 0.0, ">=", summary, {"rows": rows, "width": m})
 
 
+def _gen_plot(r: ClaimResult) -> list:
+    rows = r.data["rows"]
+    return values_vs_bounds("bias.generalization.png", [f"{x['task']} B={x['B']:g}" for x in rows],
+                            [x["gap"] for x in rows], upper=[x["bound"] for x in rows],
+                            ylabel="test − train 0-1 error", title="gap vs √(2yᵀH_B⁻¹y/n) + confidence term")
+
+
 register(Claim(
     id="bias.generalization",
     title="NTK-regime generalization bound √(2yᵀH_B⁻¹y/n) + confidence term bounds the measured gap",
@@ -407,5 +434,6 @@ register(Claim(
     verification="[R] bound form and confidence constant; the paper's localized-Rademacher bound is not verified",
     assumptions=("labels ±1, 0-1 error measured on held-out data", "the bound holds with probability 1 − δ"),
     check=_gen_check,
+    plot=_gen_plot,
 ))
 

@@ -17,6 +17,7 @@ from ..nn.monte_carlo import child_seeds
 from ..spec import MLP
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
+from .plotting import values_vs_bounds
 
 __all__ = ["calibration_inputs", "pruned_error", "LAST_RATE_SWEEP"]
 
@@ -71,6 +72,14 @@ def _scaling_check(ctx: Context) -> ClaimResult:
     return ClaimResult("pruned.scaling_identity", worst, 1e-12, "<=", summary, {"rows": rows})
 
 
+def _scaling_plot(r: ClaimResult) -> list:
+    rows = r.data["rows"]
+    return values_vs_bounds("pruned.scaling_identity.png",
+                            [f"L{x['depth']} {x['prune_layers']} q={x['q']} {x['kernel']}" for x in rows],
+                            [max(x["rel_err"], 1e-17) for x in rows], upper=[1e-12] * len(rows), log=True,
+                            ylabel="‖K_p − (1−p)^k K‖/‖K‖ (clipped at 1e-17)", title="(1−p)^k identity, ReLU, σ_b = 0")
+
+
 register(Claim(
     id="pruned.scaling_identity",
     title="ReLU without bias: pruned limit = (1−p)^k × dense limit",
@@ -83,6 +92,7 @@ register(Claim(
     assumptions=("Bernoulli masks independent of the weights; sequential infinite-width limit",
                  "which layers P1 prunes is [?]: both conventions are checked"),
     check=_scaling_check,
+    plot=_scaling_plot,
     symbolic=lambda: r"\Theta_{p} = (1-p)^{k}\,\Theta_{\mathrm{dense}}\quad(\varphi=\mathrm{relu},\ \sigma_b=0)",
 ))
 
@@ -120,6 +130,16 @@ def _no_scalar_check(ctx: Context) -> ClaimResult:
     return ClaimResult("pruned.no_scalar_factor", measured, 1.0, ">=", summary, {"rows": rows})
 
 
+def _no_scalar_plot(r: ClaimResult) -> list:
+    rows = r.data["rows"]
+    labels = [f"{x['case']}: gap to q³Θ" for x in rows] + [f"{x['case']}: Θ̂ vs recursion" for x in rows]
+    values = [x["gap"] for x in rows] + [x["emp_err_exact"] for x in rows]
+    lower = [x["gap_threshold"] for x in rows] + [0.0] * len(rows)
+    upper = [np.inf] * len(rows) + [0.15] * len(rows)
+    return values_vs_bounds("pruned.no_scalar_factor.png", labels, values, upper=upper, lower=lower,
+                            ylabel="relative Frobenius difference", title="no single scaling factor; exact recursion")
+
+
 register(Claim(
     id="pruned.no_scalar_factor",
     title="With a bias or erf there is no single scaling factor; the exact recursion matches the network",
@@ -132,6 +152,7 @@ register(Claim(
     verification="[V-num] thresholds calibrated in THEORY.md (observed gaps 0.33/0.98/0.53, errors 0.06–0.10)",
     assumptions=("L = 2, d = 10, N = 6, ‖x‖² = d; all L+1 matrices pruned, no rescaling",),
     check=_no_scalar_check,
+    plot=_no_scalar_plot,
 ))
 
 
@@ -158,6 +179,14 @@ def _rescale_a_check(ctx: Context) -> ClaimResult:
     return ClaimResult("pruned.rescale_dense_limit", worst, 1.0, "<=", summary, {"rows": rows})
 
 
+def _rescale_a_plot(r: ClaimResult) -> list:
+    rows = r.data["rows"]
+    return values_vs_bounds("pruned.rescale_dense_limit.png",
+                            [f"p={x['p']:g} m={x['width']} {'A' if x['rescale'] else 'none'}" for x in rows],
+                            [x["mean_err"] for x in rows], upper=[x["threshold"] for x in rows],
+                            ylabel="mean relative error of Θ̂", title="rescaled → dense; unrescaled → q³·dense")
+
+
 register(Claim(
     id="pruned.rescale_dense_limit",
     title="Architectural rescaling removes the extra scaling: Θ̂ → dense NTK",
@@ -171,6 +200,7 @@ register(Claim(
     assumptions=("ReLU, σ_b = 0, L = 2, σ_w² = 2, d = 10, N = 6, ‖x‖² = d; all matrices pruned",
                  "exact removal holds for convention A; the P1 code's convention B keeps a factor (next claim)"),
     check=_rescale_a_check,
+    plot=_rescale_a_plot,
 ))
 
 
@@ -207,6 +237,16 @@ def _rescale_b_check(ctx: Context) -> ClaimResult:
     return ClaimResult("pruned.rescale_weights_factor", worst, 0.0, ">=", summary, {"rows": rows})
 
 
+def _rescale_b_plot(r: ClaimResult) -> list:
+    rows = r.data["rows"]
+    labels = [f"q={x['q']}: mean Θ̂_B/Θ" for x in rows] + [f"q={x['q']}: NNGP error" for x in rows]
+    values = [x["ratio"] for x in rows] + [x["nngp_err"] for x in rows]
+    lower = [x["band"][0] for x in rows] + [0.0] * len(rows)
+    upper = [x["band"][1] for x in rows] + [x["nngp_threshold"] for x in rows]
+    return values_vs_bounds("pruned.rescale_weights_factor.png", labels, values, upper=upper, lower=lower,
+                            title="convention B: weight terms × q, NNGP dense")
+
+
 register(Claim(
     id="pruned.rescale_weights_factor",
     title="Value rescaling at init (P1 code): NNGP dense, NTK weight terms × (1−p)",
@@ -219,6 +259,7 @@ register(Claim(
     verification="[V-num] (observed 0.50, 0.11, NNGP errors 0.087, 0.14)",
     assumptions=("ReLU, σ_b = 0, L = 2, d = 10, N = 6, ‖x‖² = d, m = 2048",),
     check=_rescale_b_check,
+    plot=_rescale_b_plot,
 ))
 
 
@@ -351,6 +392,13 @@ def _reductions_check(ctx: Context) -> ClaimResult:
                        {"rows": rows, "p0_same_kernel": same_kernel, "p0_same_network": same_net})
 
 
+def _reductions_plot(r: ClaimResult) -> list:
+    rows = r.data["rows"]
+    return values_vs_bounds("pruned.reductions.png", [f"mask={x['mask']}" for x in rows],
+                            [x["mean_err"] for x in rows], upper=[x["threshold"] for x in rows],
+                            ylabel="mean relative error to spec.kernel (m = 4096)", title="mask kinds share the limit")
+
+
 register(Claim(
     id="pruned.reductions",
     title="p = 0 is exactly the dense network; 'exact' and 'bernoulli' masks share the limit",
@@ -362,4 +410,5 @@ register(Claim(
     verification="[V-num]",
     assumptions=("L = 2 ReLU, σ_w² = 2, d = 10, N = 6, ‖x‖² = d",),
     check=_reductions_check,
+    plot=_reductions_plot,
 ))

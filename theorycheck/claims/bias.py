@@ -24,7 +24,7 @@ from ..nn.monte_carlo import child_seeds
 from ..nn.training import train_gd
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
-from .plotting import values_vs_bounds
+from .plotting import loglog_axes, slope_lines, values_vs_bounds
 
 __all__ = ["sphere", "gershgorin_bound"]
 
@@ -163,7 +163,6 @@ def _conv_check(ctx: Context) -> ClaimResult:
 
 def _conv_plot(result: ClaimResult) -> list:
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import NullFormatter
 
     d = result.data
     rows = d["rows"]
@@ -180,17 +179,9 @@ def _conv_plot(result: ClaimResult) -> list:
                        label="random pruning (x: (1−p)·m)" if j == 0 else None)
     except ImportError:
         pass
-    xs = np.array([r["active_width"] for r in rows])
-    grid = np.geomspace(xs.min() / 2, xs.max(), 50)
-    ax.plot(grid, np.exp(d["intercept"]) * grid ** d["slope"], "--", color="k",
-            label=f"fit (bias): slope {d['slope']:+.3f} ± {d['halfwidth_99']:.3f}")
-    ax.plot(grid, np.exp(d["intercept"]) * grid ** -0.5, ":", color="C3", label="slope −1/2")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("effective width: active units m(1−Φ(B)), or kept fan-in (1−p)m")
-    ax.set_ylabel("relative error of the empirical NTK")
-    ax.legend(fontsize=7)
+    slope_lines(ax, [r["active_width"] for r in rows], [r["err"] for r in rows], d, label="fit (bias)", colour="k")
+    loglog_axes(ax, "effective width: active units m(1−Φ(B)), or kept fan-in (1−p)m",
+                "relative error of the empirical NTK")
     fig.tight_layout()
     return [("bias.kernel_convergence.png", fig)]
 

@@ -13,6 +13,7 @@ from ..nn.monte_carlo import child_seeds
 from ..spec import MLP
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
+from .plotting import loglog_axes, slope_lines
 
 __all__ = ["width_sweep", "RATE_SPECS"]
 
@@ -97,18 +98,9 @@ def _rate_plot(result: ClaimResult) -> list:
     for j in range(errs.shape[1]):
         ax.scatter(widths, errs[:, j], s=10, color="0.6", label="one network" if j == 0 else None)
     ax.plot(widths, errs.mean(axis=1), "o-", color="C0", label="mean over seeds")
-    grid = np.geomspace(widths[0], widths[-1], 50)
-    ax.plot(grid, np.exp(d["intercept"]) * grid ** d["slope"], "--", color="C1",
-            label=f"fit: slope {d['slope']:+.3f} ± {d['halfwidth_99']:.3f}")
-    anchor = np.exp(np.mean(np.log(errs)))
-    centre = np.exp(np.mean(np.log(widths)))
-    ax.plot(grid, anchor * (grid / centre) ** -0.5, ":", color="C3", label="predicted slope −1/2")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("width m")
-    ax.set_ylabel(f"relative Frobenius error of empirical {d['kernel'].upper()}")
+    slope_lines(ax, np.repeat(widths, errs.shape[1]), errs.ravel(), d)
+    loglog_axes(ax, "width m", f"relative Frobenius error of empirical {d['kernel'].upper()}")
     ax.set_title(d["spec"], fontsize=8)
-    ax.legend(fontsize=7)
     fig.tight_layout()
     return [(f"{result.claim_id}.png", fig)]
 

@@ -6,7 +6,30 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["values_vs_bounds"]
+__all__ = ["values_vs_bounds", "slope_lines", "loglog_axes"]
+
+
+def slope_lines(ax, x, err, data: dict, *, label: str = "fit", colour: str = "C1", predicted: float = -0.5) -> None:
+    """Draw the fitted power law (``data``'s slope, intercept and 99% half-width) and the predicted slope through
+    the geometric centre of the points, on a log-log axis."""
+    x, err = np.asarray(x, dtype=float), np.asarray(err, dtype=float)
+    grid = np.geomspace(x.min(), x.max(), 50)
+    ax.plot(grid, np.exp(data["intercept"]) * grid ** data["slope"], "--", color=colour,
+            label=f"{label}: slope {data['slope']:+.3f} ± {data['halfwidth_99']:.3f}")
+    anchor, centre = np.exp(np.mean(np.log(err))), np.exp(np.mean(np.log(x)))
+    ax.plot(grid, anchor * (grid / centre) ** predicted, ":", color="C3", label=f"predicted slope {predicted:g}")
+
+
+def loglog_axes(ax, xlabel: str, ylabel: str) -> None:
+    """Log-log axes without crowded minor tick labels, with a legend."""
+    from matplotlib.ticker import NullFormatter
+
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
 
 
 def values_vs_bounds(name: str, labels: Sequence[str], values: Sequence[float], *, upper: Sequence[float] | None = None,

@@ -17,7 +17,7 @@ from ..nn.monte_carlo import child_seeds
 from ..spec import MLP
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
-from .plotting import values_vs_bounds
+from .plotting import loglog_axes, slope_lines, values_vs_bounds
 
 __all__ = ["calibration_inputs", "pruned_error", "LAST_RATE_SWEEP"]
 
@@ -309,7 +309,6 @@ def _rate_check(ctx: Context) -> ClaimResult:
 
 def _rate_plot(result: ClaimResult) -> list:
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import NullFormatter
 
     d = result.data
     rows = d["rows"]
@@ -323,20 +322,10 @@ def _rate_plot(result: ClaimResult) -> list:
         axes[0].plot(widths, means, "o-", color=f"C{i}", label=f"p = {1 - q:.2g}")
         axes[1].scatter([r["eff_width"] for r in sel], [r["err"] for r in sel], s=10, color=f"C{i}",
                         label=f"p = {1 - q:.2g}")
-    eff = np.array([r["eff_width"] for r in rows])
-    grid = np.geomspace(eff.min(), eff.max(), 50)
-    axes[1].plot(grid, np.exp(d["intercept"]) * grid ** d["slope"], "--", color="k",
-                 label=f"pooled fit: slope {d['slope']:+.3f} ± {d['halfwidth_99']:.3f}")
-    err = np.array([r["err"] for r in rows])
-    anchor, centre = np.exp(np.mean(np.log(err))), np.exp(np.mean(np.log(eff)))
-    axes[1].plot(grid, anchor * (grid / centre) ** -0.5, ":", color="C3", label="predicted slope −1/2")
+    slope_lines(axes[1], [r["eff_width"] for r in rows], [r["err"] for r in rows], d, label="pooled fit",
+                colour="k")
     for ax, xl in zip(axes, ("width m", "effective fan-in (1−p)·m")):
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel(xl)
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_ylabel("relative error of Θ̂ to the dense NTK")
-        ax.legend(fontsize=7)
+        loglog_axes(ax, xl, "relative error of Θ̂ to the dense NTK")
     axes[0].set_title("error vs width, per sparsity", fontsize=9)
     axes[1].set_title("collapse onto one line against (1−p)m", fontsize=9)
     fig.tight_layout()

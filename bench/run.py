@@ -150,16 +150,35 @@ def bench_memory(threads: int) -> list[tuple[str, float, str, bool]]:
     ]
 
 
+def bench_topology(repeats: int) -> list[tuple[str, float, str, bool]]:
+    """Graph metrics of a 4096 × 4096 layer at 1 % density (issue 6: seconds, not minutes)."""
+    import numpy as np
+
+    from theorycheck import topology as T
+
+    rng = np.random.default_rng(0)
+    m = (rng.random((4096, 4096)) < 0.01).astype(np.float64)
+    w = rng.normal(size=m.shape)
+    t_full = best_of(lambda: T.layer_topology(m, w), max(1, repeats // 2))
+    t_imdb = best_of(lambda: T.imdb(m, w), max(1, repeats // 2))
+    t_narc = best_of(lambda: T.narc(m), max(1, repeats // 2))
+    return [
+        ("4096² at 1%: μ0, μ̂, Ramanujan gaps + weighted gap, s", t_full, "≤ 10", t_full <= 10),
+        ("4096² at 1%: IMDB (+ weighted), s", t_imdb, "≤ 10", t_imdb <= 10),
+        ("4096² at 1%: NaRC, s", t_narc, "≤ 10", t_narc <= 10),
+    ]
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--only", choices=["empirical", "analytic", "memory"], default=None)
+    p.add_argument("--only", choices=["empirical", "analytic", "memory", "topology"], default=None)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"theorycheck bench: torch {torch.__version__}, {args.threads} threads, best of {args.repeats}")
     groups = {"empirical": lambda: bench_empirical(args.repeats), "analytic": lambda: bench_analytic(args.repeats),
-              "memory": lambda: bench_memory(args.threads)}
+              "memory": lambda: bench_memory(args.threads), "topology": lambda: bench_topology(args.repeats)}
     ok = True
     for name, fn in groups.items():
         if args.only and name != args.only:

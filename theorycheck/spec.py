@@ -15,6 +15,7 @@ import torch
 
 from ._validation import as_inputs, check_int, check_probability, check_real, resolve_device
 from .activations import Activation, TensorFn, get_activation
+from .kernels.graphon import graphon_kernels, grid
 from .kernels.kernel import Kernel, MPKernel
 from .kernels.mp import as_mp_rows, mlp_kernels_mp
 from .kernels.quadrature import Quadrature
@@ -65,6 +66,12 @@ class MLP:
     mask:
         ``"bernoulli"`` (independent per weight, the theory's model) or ``"exact"`` (exactly round(p·n) removed per
         matrix); both have the same limit.
+    graphons:
+        Masks sampled from graphons (THEORY.md §4): one entry per weight matrix, each ``None`` (dense), a constant
+        c ∈ [0, 1] or a function ``W(v, u)`` of output and input positions in [0, 1] (torch tensors, broadcasting)
+        with values in [0, 1]. ``network`` keeps weight (i, j) with probability W((i+½)/n_out, (j+½)/n_in);
+        ``kernel`` evaluates the graphon NTK recursion on a grid of ``graphon_resolution`` positions per hidden
+        layer. Not combined with ``prune``.
 
     Examples
     --------
@@ -80,7 +87,7 @@ class MLP:
                  sigma_b: float = 0.0, *, negative_slope: float = 0.01,
                  activation_derivative: TensorFn | None = None, quadrature_degree: int = 64,
                  prune: float = 0.0, rescale: bool | str = False, prune_layers: str | Any = "all",
-                 mask: str = "bernoulli") -> None:
+                 mask: str = "bernoulli", graphons: Any = None, graphon_resolution: int = 256) -> None:
         self.depth = check_int("depth", depth, minimum=0)
         self.sigma_w = check_real("sigma_w", sigma_w, minimum=0.0, min_inclusive=False)
         self.sigma_b = check_real("sigma_b", sigma_b, minimum=0.0)
@@ -100,6 +107,38 @@ class MLP:
         self.mask_kind = mask
         self.pruned_layers = self._resolve_layers(prune_layers)
         self.prune_layers = prune_layers
+        self.graphon_resolution = check_int("graphon_resolution", graphon_resolution, minimum=2, maximum=1 << 14)
+        self.graphons = self._resolve_graphons(graphons)
+
+    def _resolve_graphons(self, graphons: Any) -> list | None:
+        if graphons is None:
+            return None
+        if self.prune > 0:
+            raise ValueError("graphons and prune are exclusive: a graphon already sets each weight's keep probability")
+        if not isinstance(graphons, (list, tuple)) or len(graphons) != self.depth + 1:
+            raise ValueError(f"graphons must be a list with one entry per weight matrix ({self.depth + 1})")
+        out = []
+        for i, g in enumerate(graphons):
+            if g is None:
+                out.append(None)
+            elif callable(g):
+                out.append(g)
+            else:
+                out.append(check_real(f"graphons[{i}]", g, minimum=0.0, maximum=1.0))
+        return out
+
+    def graphon_matrix(self, layer: int, n_out: int, n_in: int) -> torch.Tensor:
+        """Values of weight matrix ``layer``'s graphon on the [n_out, n_in] grid of cell midpoints."""
+        g = None if self.graphons is None else self.graphons[layer]
+        if g is None:
+            return torch.ones(n_out, n_in, dtype=torch.float64)
+        if not callable(g):
+            return torch.full((n_out, n_in), float(g), dtype=torch.float64)
+        vals = torch.as_tensor(g(grid(n_out)[:, None], grid(n_in)[None, :]), dtype=torch.float64)
+        vals = torch.broadcast_to(vals, (n_out, n_in)).clone()
+        if not bool(torch.isfinite(vals).all()) or float(vals.min()) < 0 or float(vals.max()) > 1:
+            raise ValueError(f"graphons[{layer}] must take values in [0, 1]")
+        return vals
 
     def _resolve_layers(self, prune_layers: str | Any) -> tuple[int, ...]:
         n = self.depth + 1
@@ -154,6 +193,12 @@ class MLP:
             dev = resolve_device(device)
         a = as_inputs("x1", x1, device=dev)
         b = None if x2 is None else as_inputs("x2", x2, device=dev, features=a.shape[1])
+        if self.graphons is not None:
+            k, d = self.graphon_resolution, a.shape[1]
+            sizes = [d] + [k] * self.depth + [1]
+            mats = [self.graphon_matrix(i, sizes[i + 1], sizes[i]).to(dev) for i in range(self.depth + 1)]
+            nngp, ntk = graphon_kernels(a, b, mats, sigma_w=self.sigma_w, sigma_b=self.sigma_b, expect=self._expect)
+            return Kernel(nngp=nngp, ntk=ntk)
         nngp, ntk = mlp_kernels(a, b, depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b,
                                 expect=self._expect, factors=self.layer_factors())
         return Kernel(nngp=nngp, ntk=ntk)
@@ -165,6 +210,8 @@ class MLP:
         are not floats. Returns an :class:`~theorycheck.kernels.MPKernel` (``.to_torch()`` rounds to float64).
         """
         dps = check_int("dps", dps, minimum=15, maximum=10_000)
+        if self.graphons is not None:
+            raise ValueError("kernel_mp does not support graphons; use kernel (float64)")
         if not self.closed_form:
             raise ValueError(
                 f"kernel_mp needs a closed-form activation (relu, leaky_relu, abs, erf, identity); "
@@ -220,15 +267,24 @@ class MLP:
             else:
                 raise TypeError(f"masks must be a list or a dict of masks, got {type(masks).__name__}")
             return [None if m is None else validate_mask(f"masks[{i}]", m, shapes[i]) for i, m in enumerate(given)]
+        gen = torch.Generator().manual_seed(mask_seed(seed))
+        if self.graphons is not None:
+            out = []
+            for i, (n_out, n_in) in enumerate(shapes):
+                if self.graphons[i] is None:
+                    out.append(None)
+                    continue
+                keep = self.graphon_matrix(i, n_out, n_in)
+                out.append((torch.rand(shapes[i], generator=gen, dtype=torch.float64) < keep).to(torch.float64))
+            return out
         if not self.pruned:
             return [None] * n
-        gen = torch.Generator().manual_seed(mask_seed(seed))
         return [random_mask(shapes[i], self.prune, self.mask_kind, gen) if i in self.pruned_layers else None
                 for i in range(n)]
 
     def __repr__(self) -> str:
         slope = f", negative_slope={self.negative_slope:g}" if self.activation.name.startswith("leaky_relu") else ""
-        prune = ""
+        prune = ", graphons=[…]" if self.graphons is not None else ""
         if self.prune > 0:
             prune = (f", prune={self.prune:g}, rescale={self.rescale!r}, prune_layers={self.prune_layers!r}, "
                      f"mask={self.mask_kind!r}")

@@ -41,7 +41,8 @@ import torch
 from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
 __all__ = [
-    "as_biadjacency", "filter_isolated", "spectrum_top", "mu_hat", "LayerTopology", "layer_topology",
+    "sas_histogram", "histogram_distance", "as_biadjacency", "filter_isolated", "spectrum_top", "mu_hat",
+    "LayerTopology", "layer_topology",
     "imdb", "narc", "full_spectrum_norm",
 ]
 
@@ -195,3 +196,28 @@ def full_spectrum_norm(coordinate) -> float:
     """L2 norm of the full-spectrum coordinate (Δ_r, λ, Δ_r^IMDB, λ^IMDB) with ∞, NaN and ``None`` set to 0."""
     vals = [0.0 if (v is None or not math.isfinite(float(v))) else float(v) for v in coordinate]
     return math.sqrt(sum(v * v for v in vals))
+
+
+def sas_histogram(mask, k: int = 64) -> np.ndarray:
+    """Sort-and-smooth graphon estimate of a mask (THEORY.md §4, Pham et al. 2025): outputs sorted by in-degree
+    and inputs by out-degree (both descending, ties by index), then the mean density of a k × k grid of blocks
+    (``np.array_split`` blocks when k does not divide the size). Returns [k, k] with row 0 the densest outputs."""
+    b = as_biadjacency(mask).toarray()
+    k = int(k)
+    if not 1 <= k <= min(b.shape):
+        raise ValueError(f"k must lie in [1, {min(b.shape)}] (the smaller side of the mask), got {k}")
+    rows = np.argsort(-b.sum(axis=1), kind="stable")
+    cols = np.argsort(-b.sum(axis=0), kind="stable")
+    s = b[rows][:, cols]
+    row_blocks = np.array_split(np.arange(s.shape[0]), k)
+    col_blocks = np.array_split(np.arange(s.shape[1]), k)
+    return np.array([[s[np.ix_(r, c)].mean() for c in col_blocks] for r in row_blocks])
+
+
+def histogram_distance(h1: np.ndarray, h2: np.ndarray) -> float:
+    """‖H1 − H2‖_F / k, the RMS cell difference of two k × k SAS histograms (the paper's Euclidean proxy for the
+    cut distance, normalised so that it does not grow with k)."""
+    h1, h2 = np.asarray(h1), np.asarray(h2)
+    if h1.shape != h2.shape or h1.ndim != 2:
+        raise ValueError(f"histograms must have the same k × k shape, got {h1.shape} and {h2.shape}")
+    return float(np.linalg.norm(h1 - h2) / h1.shape[0])

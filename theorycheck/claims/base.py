@@ -60,7 +60,9 @@ class ClaimResult:
     """Outcome of one check. ``relation`` is ``"<="`` (measured must not exceed bound) or ``">="``.
 
     ``margin`` is bound − measured for ``"<="`` and measured − bound for ``">="``: non-negative means the claim holds.
-    ``status`` is ``"passed"``, ``"failed"`` or ``"skipped"`` (never passed when the check could not run).
+    ``status`` is ``"passed"``, ``"failed"``, ``"skipped"`` (the check could not run: never passed) or
+    ``"unsupported"`` (a weak empirical claim the issue allows to be reported as not supported at this scale: the
+    numbers are reported, the run does not fail).
     """
 
     claim_id: str

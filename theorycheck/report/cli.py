@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         console.print(f"[red]{exc}[/red]")
         return 2
-    colours = {"passed": "green", "failed": "red", "skipped": "yellow"}
+    colours = {"passed": "green", "failed": "red", "skipped": "yellow", "unsupported": "yellow"}
 
     def results_table(pairs) -> Table:
         table = Table(title=f"theorycheck verify (scale={args.scale}, seed={args.seed}, device={device}, "

@@ -54,7 +54,7 @@ def _rows_of(data: dict) -> list[dict]:
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}th{background:#f3f3f3}
-.passed{color:#127a12;font-weight:bold}.failed{color:#b00;font-weight:bold}.skipped{color:#a70;font-weight:bold}
+.passed{color:#127a12;font-weight:bold}.failed{color:#b00;font-weight:bold}.skipped,.unsupported{color:#a70;font-weight:bold}
 img{max-width:100%}pre{background:#f7f7f7;padding:.5em;overflow-x:auto}code{background:#f3f3f3}"""
 
 

@@ -1,0 +1,78 @@
+"""Pruning-at-initialisation mask generators (theorycheck.masks)."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+import theorycheck as tc
+from theorycheck import masks as M
+
+
+def _net(width=64, seed=0):
+    return tc.MLP(depth=3, sigma_w=math.sqrt(2), sigma_b=0.1).network(width, 8, seed=seed)
+
+
+def _batch():
+    g = torch.Generator().manual_seed(0)
+    return torch.randn(32, 8, generator=g, dtype=torch.float64), torch.randn(32, generator=g, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("name", ["random", "erk", "magnitude", "snip", "grasp", "synflow"])
+@pytest.mark.parametrize("scope", ["global", "layer"])
+def test_density_shapes_determinism_and_plugging_in(name, scope):
+    net, (x, y) = _net(), _batch()
+    fns = {
+        "random": lambda: M.random_masks(net, 0.3, seed=1),
+        "erk": lambda: M.random_masks(net, 0.3, distribution="erk", seed=1),
+        "magnitude": lambda: M.magnitude_masks(net, 0.3, scope=scope),
+        "snip": lambda: M.snip_masks(net, 0.3, x, y, scope=scope),
+        "grasp": lambda: M.grasp_masks(net, 0.3, x, y, scope=scope),
+        "synflow": lambda: M.synflow_masks(net, 0.3, iterations=5, scope=scope),
+    }
+    a, b = fns[name](), fns[name]()
+    shapes = [p.shape for _, p in M.prunable_parameters(net)]
+    assert [m.shape for m in a] == shapes and all(torch.equal(u, v) for u, v in zip(a, b))
+    total = sum(m.numel() for m in a)
+    assert abs(sum(float(m.sum()) for m in a) / total - 0.3) < 0.02
+    if scope == "layer" and name in ("magnitude", "snip", "grasp", "synflow"):
+        assert all(abs(float(m.mean()) - 0.3) < 0.02 for m in a)
+    pruned = tc.MLP(depth=3, sigma_w=math.sqrt(2), sigma_b=0.1).network(64, 8, seed=0, masks=a)
+    assert torch.allclose(tc.empirical_ntk(pruned, x[:4]), tc.empirical_ntk(pruned, x[:4], method="jacobian"),
+                          rtol=1e-12)
+
+
+def test_magnitude_keeps_the_largest_weights_and_erk_saturates():
+    net = _net()
+    masks = M.magnitude_masks(net, 0.25)
+    w = torch.cat([p.detach().abs().reshape(-1) for _, p in M.prunable_parameters(net)])
+    kept = torch.cat([m.reshape(-1) for m in masks]).bool()
+    assert float(w[kept].min()) >= float(w[~kept].max())
+    dens = M.layer_densities(net, 0.25, "erk")
+    assert dens[-1] == 1.0  # the 64 → 1 readout would exceed density 1 and is kept dense
+    sizes = [p.numel() for _, p in M.prunable_parameters(net)]
+    assert sum(d * n for d, n in zip(dens, sizes)) / sum(sizes) == pytest.approx(0.25)
+
+
+def test_works_on_any_module_with_linear_and_conv():
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 1)).double()
+    x = torch.randn(5, 1, 8, 8, dtype=torch.float64)
+    y = torch.randn(5, dtype=torch.float64)
+    for masks in (M.snip_masks(model, 0.5, x, y), M.synflow_masks(model, 0.5, iterations=3, input_shape=(1, 8, 8)),
+                  M.random_masks(model, 0.5, distribution="erk")):
+        assert [m.shape for m in masks] == [torch.Size([4, 1, 3, 3]), torch.Size([1, 144])]
+
+
+def test_bad_arguments():
+    net, (x, y) = _net(), _batch()
+    with pytest.raises(ValueError, match=r"density must lie in \(0, 1\]"):
+        M.magnitude_masks(net, 0.0)
+    with pytest.raises(ValueError, match="scope must be"):
+        M.magnitude_masks(net, 0.5, scope="net")
+    with pytest.raises(ValueError, match="distribution must be"):
+        M.random_masks(net, 0.5, distribution="zipf")
+    with pytest.raises(ValueError, match="one target per input"):
+        M.snip_masks(net, 0.5, x, y[:3])
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        M.prunable_parameters("net")

@@ -1,0 +1,197 @@
+r"""Pruning-at-initialisation masks for any torch module with Linear/Conv2d layers (THEORY.md §4–§6).
+
+Every generator returns one 0/1 float64 mask per prunable weight (the ``weight`` of each ``nn.Linear``,
+``nn.Conv2d`` and theorycheck ``NTKLinear``, in module order), so for a ``tc.MLP`` network the list plugs straight
+into ``spec.network(..., masks=masks)``. ``scope="global"`` ranks all scores together (one threshold);
+``scope="layer"`` keeps each layer's share. Ties are broken by position, so results are deterministic.
+
+========================  ===========================================================================================
+generator                 score (keep the highest)
+========================  ===========================================================================================
+``random_masks``          uniform per-layer density, or ER/ERK layer densities; Bernoulli or exact count; seeded
+``magnitude_masks``       |θ|
+``snip_masks``            |θ ⊙ ∂L/∂θ| on a batch (Lee et al. 2019)
+``grasp_masks``           θ ⊙ Hg, g = ∂L/∂θ, normalised by |Σ| (Wang et al. 2020; as in the Synaptic-Flow code)
+``synflow_masks``         |θ ⊙ ∂R/∂θ|, R = 1ᵀ f_{|θ|⊙M}(1), iterated with the exponential schedule
+                          density^{k/T}, k = 1..T (Tanaka et al. 2020), data-free
+========================  ===========================================================================================
+
+ER/ERK densities (Evci et al. 2020): density_l ∝ (n_in + n_out)/(n_in·n_out) for Linear and
+(n_in + n_out + k_h + k_w)/(n_in·n_out·k_h·k_w) for Conv2d, scaled to the requested global density with layers that
+would exceed 1 kept dense. The loss L is ½‖f − y‖² for one output column and cross-entropy for class logits.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.func import functional_call
+
+from ._validation import check_int, check_real
+from .nn.masks import random_mask
+
+__all__ = [
+    "prunable_parameters", "layer_densities", "random_masks", "magnitude_masks", "snip_masks", "grasp_masks",
+    "synflow_masks", "keep_top",
+]
+
+SCOPES = ("global", "layer")
+
+
+def prunable_parameters(model: nn.Module) -> list[tuple[str, nn.Parameter]]:
+    """(name, weight) of every Linear/Conv2d-like layer, in module order."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    out = []
+    for mod_name, mod in model.named_modules():
+        w = getattr(mod, "weight", None)
+        if isinstance(w, nn.Parameter) and w.dim() in (2, 4) and (
+                isinstance(mod, (nn.Linear, nn.Conv2d)) or type(mod).__name__ == "NTKLinear"):
+            out.append((f"{mod_name}.weight" if mod_name else "weight", w))
+    if not out:
+        raise ValueError("model has no Linear/Conv2d layers to prune")
+    return out
+
+
+def _density(density: float) -> float:
+    return check_real("density", density, minimum=0.0, maximum=1.0, min_inclusive=False)
+
+
+def layer_densities(model: nn.Module, density: float, distribution: str = "uniform") -> list[float]:
+    """Per-layer densities with the given overall density: ``"uniform"``, ``"er"`` or ``"erk"``."""
+    density = _density(density)
+    params = [p for _, p in prunable_parameters(model)]
+    if distribution == "uniform":
+        return [density] * len(params)
+    if distribution not in ("er", "erk"):
+        raise ValueError(f"distribution must be 'uniform', 'er' or 'erk', got {distribution!r}")
+    raw = []
+    for p in params:
+        shape = p.shape
+        if p.dim() == 4 and distribution == "erk":
+            raw.append((shape[0] + shape[1] + shape[2] + shape[3]) / (shape[0] * shape[1] * shape[2] * shape[3]))
+        else:
+            n_out, n_in = shape[0], int(math.prod(shape[1:]))
+            raw.append((n_in + n_out) / (n_in * n_out))
+    sizes = [p.numel() for p in params]
+    dense: set[int] = set()
+    while True:  # scale ε so that Σ min(1, ε raw_l) n_l = density Σ n_l, with saturated layers fixed at 1
+        budget = density * sum(sizes) - sum(sizes[i] for i in dense)
+        free = sum(raw[i] * sizes[i] for i in range(len(sizes)) if i not in dense)
+        eps = budget / free
+        over = {i for i in range(len(sizes)) if i not in dense and eps * raw[i] > 1}
+        if not over:
+            return [1.0 if i in dense else eps * raw[i] for i in range(len(sizes))]
+        dense |= over
+
+
+def keep_top(scores: list[torch.Tensor], densities: list[float] | float, scope: str = "global") -> list[torch.Tensor]:
+    """Masks keeping the highest scores: globally (one threshold, overall density) or per layer."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be 'global' or 'layer', got {scope!r}")
+    if scope == "global":
+        dens = densities if isinstance(densities, float) else None
+        if dens is None:
+            sizes = [s.numel() for s in scores]
+            dens = sum(d * n for d, n in zip(densities, sizes)) / sum(sizes)
+        flat = torch.cat([s.detach().reshape(-1).to(torch.float64).cpu() for s in scores])
+        k = int(round(dens * flat.numel()))
+        keep = torch.zeros_like(flat)
+        keep[torch.topk(flat, k, sorted=False).indices] = 1.0
+        out, start = [], 0
+        for s in scores:
+            out.append(keep[start:start + s.numel()].reshape(s.shape))
+            start += s.numel()
+        return out
+    dens_list = [densities] * len(scores) if isinstance(densities, float) else list(densities)
+    out = []
+    for s, d in zip(scores, dens_list):
+        flat = s.detach().reshape(-1).to(torch.float64).cpu()
+        keep = torch.zeros_like(flat)
+        keep[torch.topk(flat, int(round(d * flat.numel())), sorted=False).indices] = 1.0
+        out.append(keep.reshape(s.shape))
+    return out
+
+
+def random_masks(model: nn.Module, density: float, *, distribution: str = "uniform", kind: str = "bernoulli",
+                 seed: int = 0) -> list[torch.Tensor]:
+    """Random masks with per-layer densities from ``distribution`` (``kind``: ``"bernoulli"`` or ``"exact"``)."""
+    seed = check_int("seed", seed, minimum=0)
+    gen = torch.Generator().manual_seed(seed)
+    params = prunable_parameters(model)
+    dens = layer_densities(model, density, distribution)
+    out = []
+    for (_, p), d in zip(params, dens):
+        shape2 = (p.shape[0], int(math.prod(p.shape[1:])))
+        out.append(random_mask(shape2, 1.0 - d, kind, gen).reshape(p.shape))
+    return out
+
+
+def magnitude_masks(model: nn.Module, density: float, *, scope: str = "global") -> list[torch.Tensor]:
+    """Keep the largest |θ| (at initialisation this is i.i.d. across weights: a constant graphon, THEORY.md §4)."""
+    return keep_top([p.detach().abs() for _, p in prunable_parameters(model)], _density(density), scope)
+
+
+def _loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    if out.dim() == 2 and out.shape[1] > 1:
+        return nn.functional.cross_entropy(out, y.long())
+    return 0.5 * ((out.reshape(-1) - y.reshape(-1).to(out.dtype)) ** 2).sum()
+
+
+def _batch(model: nn.Module, x, y) -> tuple[torch.Tensor, torch.Tensor]:
+    p = next(model.parameters())
+    x = torch.as_tensor(x, dtype=p.dtype, device=p.device)
+    y = torch.as_tensor(y, device=p.device)
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"y must have one target per input ({x.shape[0]}), got {y.shape[0]}")
+    return x, y
+
+
+def snip_masks(model: nn.Module, density: float, x, y, *, scope: str = "global") -> list[torch.Tensor]:
+    """SNIP: keep the largest connection sensitivities |θ ⊙ ∂L/∂θ| on the batch (x, y)."""
+    x, y = _batch(model, x, y)
+    params = [p for _, p in prunable_parameters(model)]
+    grads = torch.autograd.grad(_loss(model(x), y), params)
+    return keep_top([(g * p).abs().detach() for g, p in zip(grads, params)], _density(density), scope)
+
+
+def grasp_masks(model: nn.Module, density: float, x, y, *, scope: str = "global") -> list[torch.Tensor]:
+    """GraSP: keep the largest θ ⊙ Hg (Hessian-gradient product), normalised as in the Synaptic-Flow code."""
+    x, y = _batch(model, x, y)
+    params = [p for _, p in prunable_parameters(model)]
+    g0 = [g.detach() for g in torch.autograd.grad(_loss(model(x), y), params)]
+    g1 = torch.autograd.grad(_loss(model(x), y), params, create_graph=True)
+    hg = torch.autograd.grad(sum((a * b).sum() for a, b in zip(g0, g1)), params)
+    scores = [(h * p).detach() for h, p in zip(hg, params)]
+    norm = abs(float(sum(s.sum() for s in scores))) + 1e-10
+    return keep_top([s / norm for s in scores], _density(density), scope)
+
+
+def synflow_masks(model: nn.Module, density: float, *, iterations: int = 100, scope: str = "global",
+                  input_shape: tuple[int, ...] | None = None) -> list[torch.Tensor]:
+    """SynFlow: iterative synaptic-flow pruning with the exponential schedule, data-free."""
+    density = _density(density)
+    iterations = check_int("iterations", iterations, minimum=1)
+    named = prunable_parameters(model)
+    all_params = dict(model.named_parameters())
+    buffers = dict(model.named_buffers())
+    first = named[0][1]
+    if input_shape is None:
+        input_shape = (int(first.shape[1]),) if first.dim() == 2 else None
+        if input_shape is None:
+            raise ValueError("input_shape is needed for a model whose first layer is a convolution")
+    ones = torch.ones((1, *input_shape), dtype=first.dtype, device=first.device)
+    masks = [torch.ones_like(p, dtype=torch.float64) for _, p in named]
+    for k in range(1, iterations + 1):
+        abs_params = {n: p.detach().abs() for n, p in all_params.items()}
+        weights = {n: (abs_params[n] * m.to(first.dtype)).requires_grad_(True) for (n, _), m in zip(named, masks)}
+        params = {**abs_params, **weights}
+        out = functional_call(model, {**params, **buffers}, (ones,))
+        grads = torch.autograd.grad(out.sum(), [weights[n] for n, _ in named])
+        scores = [(g * weights[n]).detach().abs() for g, (n, _) in zip(grads, named)]
+        # already-pruned weights have score 0 and stay pruned (ties at 0 never outrank kept weights)
+        scores = [torch.where(m > 0, s.to(torch.float64), torch.full_like(m, -1.0)) for s, m in zip(scores, masks)]
+        masks = keep_top(scores, density ** (k / iterations), scope)
+    return masks

@@ -76,3 +76,27 @@ def test_bad_arguments():
         M.snip_masks(net, 0.5, x, y[:3])
     with pytest.raises(TypeError, match="torch.nn.Module"):
         M.prunable_parameters("net")
+
+
+def test_graphon_mask_follows_its_graphon_and_sas_recovers_it():
+    from theorycheck import topology as T
+
+    m = M.graphon_mask(lambda v, u: 0.1 + 0.8 * v * u, 1024, 1024, seed=3)
+    h = T.sas_histogram(m, 8)
+    # degree sorting puts the dense corner (v, u → 1) first: monotone along the first row and column
+    assert all(h[0, j] >= h[0, j + 1] - 0.02 for j in range(7)) and h[0, 0] - h[-1, -1] > 0.5
+    assert torch.equal(M.graphon_mask(0.3, 5, 4, seed=1), M.graphon_mask(0.3, 5, 4, seed=1))
+    with pytest.raises(ValueError, match=r"graphon must take values in \[0, 1\]"):
+        M.graphon_mask(lambda v, u: v + 1, 4, 4)
+
+
+def test_full_spectrum_coordinate():
+    import numpy as np
+
+    from theorycheck import topology as T
+
+    rng = np.random.default_rng(0)
+    mask = (rng.random((128, 256)) < 0.2).astype(float)
+    coord = T.full_spectrum_coordinate(mask, rng.normal(size=mask.shape))
+    assert len(coord) == 4 and all(c is not None for c in coord)
+    assert T.full_spectrum_norm(coord) == pytest.approx(float(np.linalg.norm(coord)))

@@ -34,7 +34,7 @@ from .nn.masks import random_mask
 
 __all__ = [
     "prunable_parameters", "layer_densities", "random_masks", "magnitude_masks", "snip_masks", "grasp_masks",
-    "synflow_masks", "keep_top",
+    "synflow_masks", "keep_top", "graphon_mask",
 ]
 
 SCOPES = ("global", "layer")
@@ -113,6 +113,19 @@ def keep_top(scores: list[torch.Tensor], densities: list[float] | float, scope: 
         keep[torch.topk(flat, int(round(d * flat.numel())), sorted=False).indices] = 1.0
         out.append(keep.reshape(s.shape))
     return out
+
+
+def graphon_mask(graphon, n_out: int, n_in: int, *, seed: int = 0) -> torch.Tensor:
+    """Sample a [n_out, n_in] mask with M_ij ~ Bernoulli(W((i+½)/n_out, (j+½)/n_in)) from a graphon ``W(v, u)``
+    (a constant or a torch-broadcasting function of output and input positions with values in [0, 1])."""
+    from .kernels.graphon import graphon_values
+
+    n_out = check_int("n_out", n_out, minimum=1)
+    n_in = check_int("n_in", n_in, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    w = graphon_values(graphon, n_out, n_in)
+    u = torch.rand((n_out, n_in), generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    return (u < w).to(torch.float64)
 
 
 def random_masks(model: nn.Module, density: float, *, distribution: str = "uniform", kind: str = "bernoulli",

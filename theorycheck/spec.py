@@ -15,7 +15,7 @@ import torch
 
 from ._validation import as_inputs, check_int, check_probability, check_real, resolve_device
 from .activations import Activation, TensorFn, get_activation
-from .kernels.graphon import graphon_kernels, grid
+from .kernels.graphon import graphon_kernels, graphon_values
 from .kernels.kernel import Kernel, MPKernel
 from .kernels.mp import as_mp_rows, mlp_kernels_mp
 from .kernels.quadrature import Quadrature
@@ -130,15 +130,7 @@ class MLP:
     def graphon_matrix(self, layer: int, n_out: int, n_in: int) -> torch.Tensor:
         """Values of weight matrix ``layer``'s graphon on the [n_out, n_in] grid of cell midpoints."""
         g = None if self.graphons is None else self.graphons[layer]
-        if g is None:
-            return torch.ones(n_out, n_in, dtype=torch.float64)
-        if not callable(g):
-            return torch.full((n_out, n_in), float(g), dtype=torch.float64)
-        vals = torch.as_tensor(g(grid(n_out)[:, None], grid(n_in)[None, :]), dtype=torch.float64)
-        vals = torch.broadcast_to(vals, (n_out, n_in)).clone()
-        if not bool(torch.isfinite(vals).all()) or float(vals.min()) < 0 or float(vals.max()) > 1:
-            raise ValueError(f"graphons[{layer}] must take values in [0, 1]")
-        return vals
+        return graphon_values(g, n_out, n_in, f"graphons[{layer}]")
 
     def _resolve_layers(self, prune_layers: str | Any) -> tuple[int, ...]:
         n = self.depth + 1

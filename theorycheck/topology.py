@@ -43,7 +43,7 @@ from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 __all__ = [
     "sas_histogram", "histogram_distance", "as_biadjacency", "filter_isolated", "spectrum_top", "mu_hat",
     "LayerTopology", "layer_topology",
-    "imdb", "narc", "full_spectrum_norm",
+    "imdb", "narc", "full_spectrum_norm", "full_spectrum_coordinate",
 ]
 
 _REL_TOL = 1e-9
@@ -190,6 +190,13 @@ def narc(mask) -> float:
     d_left = float(b.sum()) / n_l
     value = (mh**2 / 4 + 1) * math.sqrt(n_l * n_r) - abs(edges_sym - d_left / dim_out * n_l * n_r)
     return value / (dim_in * dim_out)
+
+
+def full_spectrum_coordinate(mask, weights) -> tuple[float | None, float | None, float | None, float | None]:
+    """(Δ_r, λ, Δ_r^IMDB, λ^IMDB) of a layer (THEORY.md §5): full-graph and IMDB Ramanujan gap and weighted gap."""
+    t = layer_topology(mask, weights)
+    i = imdb(mask, weights, expansion_weighted=True)
+    return (t.delta_r, t.weighted_gap, i["delta_r"], i["weighted_gap"])
 
 
 def full_spectrum_norm(coordinate) -> float:

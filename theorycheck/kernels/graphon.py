@@ -28,12 +28,27 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["graphon_kernels", "grid"]
+__all__ = ["graphon_kernels", "grid", "graphon_values"]
 
 
 def grid(n: int, dtype=torch.float64, device=None) -> torch.Tensor:
     """Cell midpoints (k + ½)/n, k = 0..n−1."""
     return (torch.arange(n, dtype=dtype, device=device) + 0.5) / n
+
+
+def graphon_values(graphon, n_out: int, n_in: int, name: str = "graphon") -> torch.Tensor:
+    """W on the [n_out, n_in] grid of cell midpoints: ``None`` → 1 (dense), a constant, or a function W(v, u) of
+    output and input positions (torch tensors, broadcasting). Raises ``ValueError`` unless all values lie in [0, 1]."""
+    if graphon is None:
+        return torch.ones(n_out, n_in, dtype=torch.float64)
+    if callable(graphon):
+        vals = torch.as_tensor(graphon(grid(n_out)[:, None], grid(n_in)[None, :]), dtype=torch.float64)
+        vals = torch.broadcast_to(vals, (n_out, n_in)).clone()
+    else:
+        vals = torch.full((n_out, n_in), float(graphon), dtype=torch.float64)
+    if not bool(torch.isfinite(vals).all()) or float(vals.min()) < 0 or float(vals.max()) > 1:
+        raise ValueError(f"{name} must take values in [0, 1]")
+    return vals
 
 
 def _stats(q: torch.Tensor, expect) -> dict[str, torch.Tensor]:

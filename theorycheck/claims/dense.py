@@ -161,8 +161,8 @@ def _psd_check(ctx: Context) -> ClaimResult:
                 worst = min(worst, score)
                 rows.append(dict(activation=act, kernel=kind, depth=depth, sigma_w=sw, sigma_b=sb,
                                  asymmetry=asym, lambda_min_over_max=ratio, roundoff_tol=tol, score=score))
-                if asym != 0.0:
-                    worst = min(worst, -math.inf)
+                if asym != 0.0:  # the symmetric path must be exactly symmetric
+                    worst = -math.inf
     summary = (f"min over {len(rows)} kernels of (λ_min/λ_max)/tol = {worst:.3g} (≥ −1 means PSD to round-off); "
                f"max asymmetry {max(r['asymmetry'] for r in rows):.1g}")
     return ClaimResult("dense.kernel_psd", worst, -1.0, ">=", summary, {"rows": rows, "n_inputs": n})

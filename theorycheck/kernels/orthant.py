@@ -116,11 +116,11 @@ def _evaluate(B, rho, log: bool, moment: bool):
     one = (rho == 1.0) & ~zero_b
     if np.any(one):
         Bo = B[one]
-        if moment:  # (1 + B²) Q(B) − B φ(B) = φ(B) [(1 + B²) R(B) − B], via the same g: = φ(B)·(R(B) − B·g(B))
+        if moment:  # (1 + B²) Q(B) − B φ(B) = φ(B) [(1 + B²) R(B) − B], R the Mills ratio
             lp = -0.5 * Bo**2 - 0.5 * math.log(2 * math.pi)
             r = np.sqrt(np.pi / 2.0) * special.erfcx(Bo / np.sqrt(2.0))
             val = r * (1.0 + Bo**2) - Bo
-            # cancellation-free for large B: (1 + B²)R − B = R − B g(B)·... use g: B R = 1 − g ⇒ (1+B²)R − B = R − B g
+            # for large B the two terms cancel; with B·R = 1 − g the bracket is R − B·g(B), free of cancellation
             val = np.where(Bo > 5.0, r - Bo * _mills_g(Bo), val)
             v = lp + np.log(val)
         else:
@@ -162,7 +162,7 @@ def orthant_owens_t(B, rho) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.sqrt((1.0 - rho) / (1.0 + rho))
         val = special.ndtr(-B) - 2.0 * special.owens_t(B, a)
-    return np.where(rho <= -1.0, np.where(B > 0, 0.0, 0.0), val)
+    return np.where(rho <= -1.0, 0.0, val)  # ρ = −1, B ≥ 0: X ≥ B and −X ≥ B has probability 0
 
 
 def active_fraction(B) -> np.ndarray:
@@ -216,7 +216,7 @@ def orthant_probability_mp(B, rho, dps: int = 50, *, log: bool = False) -> mpmat
         if rho_ >= 1:
             lv = _log_q(B_)
         elif rho_ <= -1:
-            lv = -mpmath.inf if B_ > 0 else mpmath.log(0.5) * 0 - mpmath.inf
+            lv = -mpmath.inf  # P(X ≥ B, −X ≥ B) = 0 for B ≥ 0
         else:
             lv = _mp_reference(B_, rho_, dps, lambda z, B, r, s: mpmath.exp(_log_npdf(z) + _log_q((B - r * z) / s)))
         return +lv if log else +mpmath.exp(lv)

@@ -91,28 +91,20 @@ def keep_top(scores: list[torch.Tensor], densities: list[float] | float, scope: 
     """Masks keeping the highest scores: globally (one threshold, overall density) or per layer."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be 'global' or 'layer', got {scope!r}")
-    if scope == "global":
-        dens = densities if isinstance(densities, float) else None
-        if dens is None:
-            sizes = [s.numel() for s in scores]
-            dens = sum(d * n for d, n in zip(densities, sizes)) / sum(sizes)
-        flat = torch.cat([s.detach().reshape(-1).to(torch.float64).cpu() for s in scores])
-        k = int(round(dens * flat.numel()))
-        keep = torch.zeros_like(flat)
-        keep[torch.topk(flat, k, sorted=False).indices] = 1.0
-        out, start = [], 0
-        for s in scores:
-            out.append(keep[start:start + s.numel()].reshape(s.shape))
-            start += s.numel()
-        return out
+    flats = [s.detach().reshape(-1).to(torch.float64).cpu() for s in scores]
     dens_list = [densities] * len(scores) if isinstance(densities, float) else list(densities)
-    out = []
-    for s, d in zip(scores, dens_list):
-        flat = s.detach().reshape(-1).to(torch.float64).cpu()
-        keep = torch.zeros_like(flat)
-        keep[torch.topk(flat, int(round(d * flat.numel())), sorted=False).indices] = 1.0
-        out.append(keep.reshape(s.shape))
-    return out
+    if scope == "layer":
+        return [_keep_fraction(f, d).reshape(s.shape) for f, d, s in zip(flats, dens_list, scores)]
+    sizes = [f.numel() for f in flats]
+    overall = sum(d * n for d, n in zip(dens_list, sizes)) / sum(sizes)
+    return [part.reshape(s.shape) for part, s in zip(_keep_fraction(torch.cat(flats), overall).split(sizes), scores)]
+
+
+def _keep_fraction(flat: torch.Tensor, density: float) -> torch.Tensor:
+    """0/1 vector keeping the round(density·n) largest entries of ``flat``."""
+    keep = torch.zeros_like(flat)
+    keep[torch.topk(flat, int(round(density * flat.numel())), sorted=False).indices] = 1.0
+    return keep
 
 
 def graphon_mask(graphon, n_out: int, n_in: int, *, seed: int = 0) -> torch.Tensor:

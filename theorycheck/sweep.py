@@ -60,10 +60,6 @@ class _OwnedClientExecutor(cf.Executor):
         self._client.close()
 
 
-def _init_worker(threads: int) -> None:
-    torch.set_num_threads(threads)
-
-
 def make_executor(kind: str = "serial", *, max_workers: int | None = None, scheduler: str | None = None,
                   client: Any = None) -> cf.Executor:
     """``"serial"``, ``"processes"`` (a forkserver ``ProcessPoolExecutor``, one worker per core) or ``"dask"``
@@ -74,8 +70,8 @@ def make_executor(kind: str = "serial", *, max_workers: int | None = None, sched
         import multiprocessing as mp
 
         workers = max_workers or os.cpu_count() or 1
-        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
-                                      initializer=_init_worker, initargs=(1,))
+        # no initializer: every point sets its own torch thread count (_run_point)
+        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"))
     if kind == "dask":
         if client is not None:
             return client.get_executor()

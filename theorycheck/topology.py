@@ -122,8 +122,12 @@ class LayerTopology:
 
 def layer_topology(mask, weights=None, *, min_degree: float = 3.0) -> LayerTopology:
     """All full-graph metrics of a layer; ``weights`` (same shape) adds the weighted spectral gap on |W ⊙ M|."""
-    raw = as_biadjacency(mask)
-    b = filter_isolated(raw)
+    wb = None if weights is None else filter_isolated(as_biadjacency(mask, weights))
+    return _topology(filter_isolated(as_biadjacency(mask)), wb, min_degree)
+
+
+def _topology(b: sps.csr_matrix, wb: sps.csr_matrix | None, min_degree: float = 3.0) -> LayerTopology:
+    """Metrics of a biadjacency ``b`` (and weighted ``wb``) already free of isolated nodes."""
     n_out, n_in = b.shape
     if b.nnz == 0:
         return LayerTopology(0, 0, 0, 0.0, 0.0, 0.0, 0.0, None, None, None, None)
@@ -133,8 +137,7 @@ def layer_topology(mask, weights=None, *, min_degree: float = 3.0) -> LayerTopol
     gated = d_left >= min_degree and d_right > 1
     d_avg = 2 * edges / (n_in + n_out)
     weighted = None
-    if weights is not None:
-        wb = filter_isolated(as_biadjacency(mask, weights))
+    if wb is not None:
         w0, wh = mu_hat(spectrum_top(wb))
         weighted = w0 - wh
     return LayerTopology(
@@ -162,9 +165,7 @@ def imdb(mask, weights=None, *, min_group: int = 3, expansion_weighted: bool = F
         if cols.size < min_group:
             continue
         n_sub += 1
-        sub = b[:, cols]
-        sub_w = None if wb is None else wb[:, cols].toarray()
-        t = layer_topology(sub.toarray(), sub_w)
+        t = _topology(filter_isolated(b[:, cols]), None if wb is None else filter_isolated(wb[:, cols]))
         factor = max(t.n_left, t.n_right) / (t.n_left + t.n_right - 1) if expansion_weighted else 1.0
         for key in acc:
             v = getattr(t, key)

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import torch
 
+from .recursion import correlations_, variance_stats
+
 __all__ = ["graphon_kernels", "grid", "graphon_values"]
 
 
@@ -51,26 +53,17 @@ def graphon_values(graphon, n_out: int, n_in: int, name: str = "graphon") -> tor
     return vals
 
 
-def _stats(q: torch.Tensor, expect) -> dict[str, torch.Tensor]:
-    s = torch.sqrt(q)
-    out = {"s": s, "inv_s": torch.where(s > 0, 1.0 / s, torch.zeros_like(s))}
-    extra = getattr(expect, "stats", None)
-    if extra is not None:
-        out.update(extra(q))
-    return out
-
-
 def _expectations(c: torch.Tensor, qa: torch.Tensor, qb: torch.Tensor, expect, sym: bool
                   ) -> tuple[torch.Tensor, torch.Tensor]:
     """E[φφ] and E[φ'φ'] for per-position covariances: c [K, n1, n2], variances qa [K, n1], qb [K, n2]."""
-    sa, sb = _stats(qa, expect), _stats(qb, expect)
+    sa, sb = variance_stats(qa, expect), variance_stats(qb, expect)
     rs = {k: v[:, :, None] for k, v in sa.items()}
     cs = {k: v[:, None, :] for k, v in sb.items()}
-    rho = (c * rs["inv_s"] * cs["inv_s"]).clamp_(-1.0, 1.0)
+    rho, dot = torch.empty_like(c), torch.empty_like(c)
+    work = [torch.empty_like(c) for _ in range(3)]
+    correlations_(c, rs, cs, rho, work[0], work[1])
     if sym:
         rho.diagonal(dim1=1, dim2=2).fill_(1.0)
-    dot = torch.empty_like(rho)
-    work = [torch.empty_like(rho) for _ in range(3)]
     expect.block(rho, rs, cs, dot, work)
     return rho, dot
 

@@ -103,7 +103,21 @@ def _snap_unit(rho: torch.Tensor, w0: torch.Tensor, w1: torch.Tensor) -> None:
     rho.add_(w1)
 
 
-def _stats(q: torch.Tensor, expect) -> dict[str, torch.Tensor]:
+def correlations_(c: torch.Tensor, rs: dict[str, torch.Tensor], cs: dict[str, torch.Tensor], out: torch.Tensor,
+                  w0: torch.Tensor, w1: torch.Tensor) -> torch.Tensor:
+    """ρ = c/(√a√b) into ``out``: clamped into [−1, 1] and snapped to ±1 within :data:`SNAP` (zero variance → 0).
+
+    ``rs``/``cs`` are the row/column statistics of :func:`variance_stats`, broadcastable against ``c``; ``w0``, ``w1``
+    are work buffers shaped like ``c``. Shared by the MLP recursion and the graphon recursion.
+    """
+    torch.mul(c, rs["inv_s"], out=out).mul_(cs["inv_s"]).clamp_(-1.0, 1.0)
+    _snap_unit(out, w0, w1)
+    return out
+
+
+def variance_stats(q: torch.Tensor, expect) -> dict[str, torch.Tensor]:
+    """Per-point statistics of the variances ``q`` that the expectation blocks read: √q, 1/√q (0 at q = 0) and the
+    activation's own extras."""
     s = torch.sqrt(q)
     inv = torch.where(s > 0, 1.0 / s, torch.zeros_like(s))  # zero variance → correlation 0
     out = {"s": s, "inv_s": inv}
@@ -141,8 +155,8 @@ def mlp_kernels(
     a0 = alphas[0]
     qa = layer_variances(a0 * (w2 / d) * (x1 * x1).sum(dim=1) + b2, depth, w2, b2, expect, alphas)
     qb = qa if sym else layer_variances(a0 * (w2 / d) * (xb * xb).sum(dim=1) + b2, depth, w2, b2, expect, alphas)
-    stats_a = [_stats(q, expect) for q in qa]
-    stats_b = stats_a if sym else [_stats(q, expect) for q in qb]
+    stats_a = [variance_stats(q, expect) for q in qa]
+    stats_b = stats_a if sym else [variance_stats(q, expect) for q in qb]
 
     nngp = torch.empty((n1, n2), dtype=dtype, device=device)
     ntk = torch.empty((n1, n2), dtype=dtype, device=device)
@@ -163,8 +177,7 @@ def mlp_kernels(
             al, be, ga = factors[layer + 1]
             rs = {k: v[r0:r1, None] for k, v in stats_a[layer].items()}
             cs = {k: v[None, c0:] for k, v in stats_b[layer].items()}
-            torch.mul(C, rs["inv_s"], out=R).mul_(cs["inv_s"]).clamp_(-1.0, 1.0)
-            _snap_unit(R, W0, W1)
+            correlations_(C, rs, cs, R, W0, W1)
             if sym:
                 R.diagonal().fill_(1.0)
             expect.block(R, rs, cs, D, [W0, W1, C])

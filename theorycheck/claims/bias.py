@@ -24,6 +24,7 @@ from ..nn.monte_carlo import child_seeds
 from ..nn.training import train_gd
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
+from .inputs import gaussian_inputs
 from .plotting import loglog_axes, slope_lines, values_vs_bounds
 
 __all__ = ["sphere", "gershgorin_bound"]
@@ -33,8 +34,7 @@ SOURCE = "Yang, Jiang, Zhang, Wang, Liang 2023 (arXiv 2301.00327, JMLR 25(321))"
 
 def sphere(seed: int, n: int, d: int) -> torch.Tensor:
     """n i.i.d. uniform points on the unit sphere in R^d."""
-    x = torch.randn(n, d, generator=torch.Generator().manual_seed(int(seed)), dtype=torch.float64)
-    return x / x.norm(dim=1, keepdim=True)
+    return gaussian_inputs(seed, n, d, radius=1.0)
 
 
 def gershgorin_bound(h: torch.Tensor) -> float:

@@ -13,6 +13,7 @@ from ..nn.monte_carlo import child_seeds
 from ..spec import MLP
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
+from .inputs import gaussian_inputs
 from .plotting import loglog_axes, slope_lines
 
 __all__ = ["width_sweep", "RATE_SPECS"]
@@ -31,15 +32,12 @@ _SWEEP = {
 _SWEEP_CACHE: dict[tuple, dict] = {}
 
 
-def _inputs(seed: int, n: int, d: int) -> torch.Tensor:
-    gen = torch.Generator().manual_seed(int(seed))
-    return torch.randn(n, d, generator=gen, dtype=torch.float64)
 
 
 def _width_point(name: str, width: int, seed: int, input_seed: int, n: int, d: int, device: str) -> dict:
     """One network of the width sweep: its NTK and NNGP relative errors to the limit (a sweep point)."""
     spec = MLP(**RATE_SPECS[name])
-    x = _inputs(input_seed, n, d).to(device)
+    x = gaussian_inputs(input_seed, n, d).to(device)
     limit = spec.kernel(x)
     net = spec.network(width, d, seed=seed, device=device)
     return {"ntk": relative_frobenius(empirical_ntk(net, x).cpu().numpy(), limit.ntk.cpu().numpy()),
@@ -145,7 +143,7 @@ def _psd_check(ctx: Context) -> ClaimResult:
             spec = MLP(depth=depth, activation=act, sigma_w=sw, sigma_b=sb, negative_slope=0.2,
                        quadrature_degree=24)
             d = 6  # n > d: the identity kernels are rank-deficient, so λ_min ≈ 0 tests the round-off bound
-            x = _inputs(ctx.seed + 17 * i + rep, n, d).to(ctx.device)
+            x = gaussian_inputs(ctx.seed + 17 * i + rep, n, d).to(ctx.device)
             x[1] = x[0]  # a duplicated input
             x[2] = 0.0  # a zero-norm input
             k = spec.kernel(x)
@@ -225,8 +223,8 @@ def _mp_check(ctx: Context) -> ClaimResult:
         depth = int(rng.integers(1, 7))
         sw, sb = float(rng.uniform(0.5, 2.0)), float(rng.uniform(0.0, 1.0))
         spec = MLP(depth=depth, activation=act, sigma_w=sw, sigma_b=sb, negative_slope=-0.3)
-        x = _inputs(ctx.seed + 101 + case, 5, 4)
-        x2 = _inputs(ctx.seed + 301 + case, 3, 4)
+        x = gaussian_inputs(ctx.seed + 101 + case, 5, 4)
+        x2 = gaussian_inputs(ctx.seed + 301 + case, 3, 4)
         kappa = _conditioning(spec, torch.cat([x, x2]))
         bound = 32 * (depth + 1) * UNIT_ROUNDOFF * kappa
         for other in (None, x2):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import torch
@@ -14,6 +13,7 @@ from ..spec import MLP
 from ..spectral import linearized_loss, spectral_metrics
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
+from .inputs import digits, gaussian_inputs, quiet_network
 from .plotting import loglog_axes, slope_lines, values_vs_bounds
 
 __all__ = ["smooth_graphon"]
@@ -28,8 +28,7 @@ def smooth_graphon(v: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
 
 
 def _inputs(seed: int, n: int = 5, d: int = 12) -> torch.Tensor:
-    x = torch.randn(n, d, generator=torch.Generator().manual_seed(int(seed)), dtype=torch.float64)
-    return x / x.norm(dim=1, keepdim=True) * math.sqrt(d)
+    return gaussian_inputs(seed, n, d, radius=math.sqrt(d))
 
 
 # ------------------------------------------------------------------------------------------ constant graphon
@@ -99,9 +98,7 @@ def _mask_point(width: int, seed: int, input_seed: int, device: str) -> float:
     spec = MLP(depth=2, sigma_w=_SW, graphons=[smooth_graphon] * 3, graphon_resolution=512)
     x = _inputs(input_seed)
     limit = spec.kernel(x).ntk
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        net = spec.network(width, x.shape[1], seed=seed, device=device)
+    net = quiet_network(spec, width, x.shape[1], seed, device=device)
     return relative_frobenius(empirical_ntk(net, x.to(device)).cpu().numpy(), limit.numpy())
 
 
@@ -171,13 +168,8 @@ _GLH = {"small": dict(widths=(128, 256, 512, 1024, 2048), k=16, density=0.2, syn
 
 
 def _digits_batch(n: int = 256):
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    x = torch.tensor(data.data[:n], dtype=torch.float64)
-    x = x / x.norm(dim=1, keepdim=True) * math.sqrt(x.shape[1])
-    y = torch.tensor((data.target[:n] - 4.5) / 2.87)
-    return x, y
+    x, labels = digits(n)
+    return x, torch.tensor((labels - 4.5) / 2.87)
 
 
 def _glh_point(method: str, width: int, k: int, density: float, seed: int, synflow_iters: int) -> dict:
@@ -295,24 +287,18 @@ _SPEED = {"small": dict(width=256, sparsities=(0.5, 0.8, 0.9), seeds=3, steps=20
 def _speed_point(method: str, sparsity: float, seed: int, width: int, steps: int, n_train: int, n_ntk: int,
                  device: str) -> dict:
     """NTK spectral metrics of a PaI-masked depth-4 MLP on digits and its training loss after ``steps`` Adam steps."""
-    from sklearn.datasets import load_digits
-
     from .. import masks as pai
     from ..spectral import spectral_metrics
 
-    data = load_digits()
-    x = torch.tensor(data.data[:n_train], dtype=torch.float64)
-    x = x / x.norm(dim=1, keepdim=True) * math.sqrt(x.shape[1])
-    y = torch.tensor(np.where(data.target[:n_train] % 2 == 0, 1.0, -1.0))
+    x, labels = digits(n_train)
+    y = torch.tensor(np.where(labels % 2 == 0, 1.0, -1.0))
     spec = MLP(depth=4, sigma_w=_SW, sigma_b=0.1)
     dense = spec.network(width, x.shape[1], seed=seed)
     density = 1.0 - sparsity
     masks = {"random": lambda: pai.random_masks(dense, density, seed=seed + 7),
              "snip": lambda: pai.snip_masks(dense, density, x[:256], y[:256]),
              "synflow": lambda: pai.synflow_masks(dense, density, iterations=20)}[method]()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        net = spec.network(width, x.shape[1], seed=seed, masks=masks, device=device)
+    net = quiet_network(spec, width, x.shape[1], seed, masks=masks, device=device)
     xd, yd = x.to(device), y.to(device)
     metrics = spectral_metrics(empirical_ntk(net, xd[:n_ntk]))
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=1e-3)

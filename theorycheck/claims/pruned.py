@@ -7,7 +7,6 @@ Thresholds marked [V-num] are the brief's calibrated ones (observed values there
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import torch
@@ -17,6 +16,7 @@ from ..nn.monte_carlo import child_seeds
 from ..spec import MLP
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
+from .inputs import gaussian_inputs, quiet_network
 from .plotting import loglog_axes, slope_lines, values_vs_bounds
 
 __all__ = ["calibration_inputs", "pruned_error", "LAST_RATE_SWEEP"]
@@ -30,8 +30,7 @@ _SW = math.sqrt(2.0)
 
 def calibration_inputs(seed: int, n: int = 6, d: int = 10) -> torch.Tensor:
     """N inputs in R^d with ‖x‖² = d (THEORY.md §1 calibration)."""
-    x = torch.randn(n, d, generator=torch.Generator().manual_seed(int(seed)), dtype=torch.float64)
-    return x / x.norm(dim=1, keepdim=True) * math.sqrt(d)
+    return gaussian_inputs(seed, n, d, radius=math.sqrt(d))
 
 
 def pruned_error(spec: MLP, x: torch.Tensor, width: int, seed: int, device, reference: torch.Tensor | None = None,
@@ -40,9 +39,7 @@ def pruned_error(spec: MLP, x: torch.Tensor, width: int, seed: int, device, refe
     if reference is None:
         lim = spec.kernel(x)
         reference = lim.ntk if kernel == "ntk" else lim.nngp
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # units without inputs are expected at small d
-        net = spec.network(width, x.shape[1], seed=seed, device=device)
+    net = quiet_network(spec, width, x.shape[1], seed, device=device)
     xd = x.to(device)
     emp = empirical_ntk(net, xd) if kernel == "ntk" else empirical_nngp(net, xd)
     return relative_frobenius(emp.cpu().numpy(), reference.cpu().numpy())
@@ -214,9 +211,7 @@ def _rescale_b_check(ctx: Context) -> ClaimResult:
         spec = _spec(1 - q, rescale="weights")
         ratios, nngp_errs = [], []
         for s in seeds:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                net = spec.network(2048, x.shape[1], seed=s, device=ctx.device)
+            net = quiet_network(spec, 2048, x.shape[1], s, device=ctx.device)
             xd = x.to(ctx.device)
             ratios.append(float(empirical_ntk(net, xd).mean() / dense.ntk.mean()))
             # THEORY.md §1 check 6's forward NNGP: (σ_w²/m)·g·g' at the last hidden layer (+σ_b²), i.e. the output
@@ -363,9 +358,7 @@ def _reductions_check(ctx: Context) -> ClaimResult:
     rows, worst = [], 0.0
     for kind in ("bernoulli", "exact"):
         spec = _spec(0.5, sigma_b=0.2, mask=kind)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            net = spec.network(512, 10, seed=1)
+        net = quiet_network(spec, 512, 10, 1)
         removed = [int((m == 0).sum()) for m in net.masks()]
         exact_counts = all(r == round(0.5 * m.numel()) for r, m in zip(removed, net.masks()))
         err = float(np.mean([pruned_error(spec, x, 4096, s, ctx.device) for s in seeds]))

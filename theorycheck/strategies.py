@@ -37,8 +37,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .activations import CLOSED_FORM_ACTIVATIONS
-from .large_bias import LargeBiasNet
-from .spec import MLP
+from .specs.large_bias import LargeBiasNet
+from .specs.mlp import MLP
 
 __all__ = [
     "inputs", "unit_sphere_inputs", "separated_inputs", "pruning_probabilities", "bias_values", "activations",

@@ -18,7 +18,7 @@ from ..kernels.orthant import (
     shifted_relu_moment,
     shifted_relu_moment_mp,
 )
-from ..large_bias import LargeBiasNet, sqrt_log_bias
+from ..specs import LargeBiasNet, sqrt_log_bias
 from ..nn.empirical import empirical_ntk
 from ..nn.monte_carlo import child_seeds
 from ..nn.training import train_gd

@@ -9,7 +9,7 @@ import torch
 
 from ..nn.empirical import empirical_ntk
 from ..nn.monte_carlo import child_seeds
-from ..spec import MLP
+from ..specs import MLP
 from ..spectral import linearized_loss, spectral_metrics
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register

@@ -13,7 +13,7 @@ import torch
 
 from ..nn.empirical import empirical_nngp, empirical_ntk
 from ..nn.monte_carlo import child_seeds
-from ..spec import MLP
+from ..specs import MLP
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
 from .inputs import gaussian_inputs, quiet_network

@@ -13,7 +13,7 @@ As every width → ∞ the NNGP and NTK of this network converge to :func:`theor
 
 Initialisation is reproducible: parameters are drawn layer by layer (weight, then bias) from a CPU
 ``torch.Generator`` seeded with ``seed`` and then moved to ``device``, so the same seed gives the same network on
-every device. Pruning masks (THEORY.md §0.5) come from a separate stream (:mod:`theorycheck.nn.masks`), so a pruned
+every device. Pruning masks (THEORY.md §0.5) come from a separate stream (:mod:`theorycheck.masks.random`), so a pruned
 network has the dense network's weights with some of them removed.
 """
 

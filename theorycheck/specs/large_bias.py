@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from ._validation import as_inputs, check_int, check_real, resolve_device
-from .kernels.bias_ntk import LogKernel, bias_kernels
-from .kernels.kernel import Kernel
-from .kernels.orthant import active_fraction, active_fraction_bound
-from .nn.large_bias import LargeBiasMLP
+from .._validation import as_inputs, check_int, check_real, resolve_device
+from ..kernels.bias_ntk import LogKernel, bias_kernels
+from ..kernels.kernel import Kernel
+from ..kernels.orthant import active_fraction, active_fraction_bound
+from ..nn.large_bias import LargeBiasMLP
 
 __all__ = ["LargeBiasNet", "unit_inputs", "sqrt_log_bias"]
 

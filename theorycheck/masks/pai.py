@@ -29,8 +29,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from ._validation import check_int, check_real
-from .nn.masks import random_mask
+from .._validation import check_int, check_real
+from .random import random_mask
 
 __all__ = [
     "prunable_parameters", "layer_densities", "random_masks", "magnitude_masks", "snip_masks", "grasp_masks",
@@ -110,7 +110,7 @@ def _keep_fraction(flat: torch.Tensor, density: float) -> torch.Tensor:
 def graphon_mask(graphon, n_out: int, n_in: int, *, seed: int = 0) -> torch.Tensor:
     """Sample a [n_out, n_in] mask with M_ij ~ Bernoulli(W((i+½)/n_out, (j+½)/n_in)) from a graphon ``W(v, u)``
     (a constant or a torch-broadcasting function of output and input positions with values in [0, 1])."""
-    from .kernels.graphon import graphon_values
+    from ..kernels.graphon import graphon_values
 
     n_out = check_int("n_out", n_out, minimum=1)
     n_in = check_int("n_in", n_in, minimum=1)

@@ -13,15 +13,15 @@ from typing import Any
 
 import torch
 
-from ._validation import as_inputs, check_int, check_probability, check_real, resolve_device
-from .activations import Activation, TensorFn, get_activation
-from .kernels.graphon import graphon_kernels, graphon_values
-from .kernels.kernel import Kernel, MPKernel
-from .kernels.mp import as_mp_rows, mlp_kernels_mp
-from .kernels.quadrature import Quadrature
-from .kernels.recursion import expectations_for, mlp_kernels
-from .nn.masks import MASK_KINDS, mask_seed, random_mask, validate_mask
-from .nn.mlp import NTKMLP
+from .._validation import as_inputs, check_int, check_probability, check_real, resolve_device
+from ..activations import Activation, TensorFn, get_activation
+from ..kernels.graphon import graphon_kernels, graphon_values
+from ..kernels.kernel import Kernel, MPKernel
+from ..kernels.mp import as_mp_rows, mlp_kernels_mp
+from ..kernels.quadrature import Quadrature
+from ..kernels.recursion import expectations_for, mlp_kernels
+from ..masks.random import MASK_KINDS, mask_seed, random_mask, validate_mask
+from ..nn.mlp import NTKMLP
 
 __all__ = ["MLP", "RESCALE_OPTIONS"]
 

@@ -21,10 +21,10 @@ from .kernels.orthant import (
     orthant_probability,
     shifted_relu_moment,
 )
-from .specs.large_bias import LargeBiasNet, sqrt_log_bias
 from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
 from .nn.monte_carlo import monte_carlo_kernel
 from .nn.training import TrainingRecord, train_gd
+from .specs.large_bias import LargeBiasNet, sqrt_log_bias
 from .specs.mlp import MLP
 
 __version__ = "0.1.0"

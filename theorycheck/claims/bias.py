@@ -18,10 +18,10 @@ from ..kernels.orthant import (
     shifted_relu_moment,
     shifted_relu_moment_mp,
 )
-from ..specs import LargeBiasNet, sqrt_log_bias
 from ..nn.empirical import empirical_ntk
 from ..nn.monte_carlo import child_seeds
 from ..nn.training import train_gd
+from ..specs import LargeBiasNet, sqrt_log_bias
 from ..stats import loglog_fit, relative_frobenius
 from .base import Claim, ClaimResult, Context, register
 from .inputs import gaussian_inputs

@@ -38,8 +38,9 @@ LAYERS = {
     "masks": FOUNDATION | {"masks", "kernels"},
     "specs": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "strategies": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims"},
-    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report"},
+    "fixtures": FOUNDATION | {"kernels", "nn", "masks", "specs"},
+    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "fixtures"},
+    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report", "fixtures"},
     "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "__main__": {"report"},
 }

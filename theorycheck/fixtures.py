@@ -18,7 +18,8 @@ from .stats import relative_frobenius
 
 __all__ = [
     "gaussian_inputs", "sphere_inputs", "calibration_inputs", "digits", "digits_regression", "digits_pair",
-    "quiet_network", "network_kernel_error", "network_kernel_errors", "er_mask", "biregular_mask", "left_regular_mask", "smooth_graphon",
+    "quiet_network", "network_kernel_error", "network_kernel_errors", "er_mask", "biregular_mask",
+    "left_regular_mask", "smooth_graphon",
 ]
 
 

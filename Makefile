@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TORCH  ?= torch==2.13.0
 THREADS ?= 2
 
-.PHONY: venv test test-long report bench lint proofs reference clean
+.PHONY: venv test test-long report bench lint proofs reference docs clean
 
 venv: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(PY) -m ruff check theorycheck tests proofs bench
+	$(PY) -m ruff check theorycheck tests proofs bench docs/conf.py docs/_ext
 
 proofs: $(STAMP)
 	$(PY) proofs/run_all.py
@@ -36,6 +36,18 @@ report: $(STAMP)
 bench: $(STAMP)
 	OMP_NUM_THREADS=$(THREADS) $(PY) bench/run.py --threads $(THREADS)
 
+# The documentation site (Sphinx, furo, myst-nb) into docs/_build/html; every warning is an error. Notebooks are not
+# executed here: the executed copies that `make test` saves are shown when current (docs/conf.py).
+DOCS_STAMP := $(VENV)/.installed-docs
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	OMP_NUM_THREADS=$(THREADS) $(PY) -m sphinx -E -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs built: docs/_build/html/index.html"
+
 # Cross-check against neural-tangents (JAX + TensorFlow, ~2.7 GB) in its own environment; not part of CI.
 reference: $(STAMP)
 	$(PYTHON) -m venv .venv-reference
@@ -44,4 +56,4 @@ reference: $(STAMP)
 	.venv-reference/bin/python bench/reference_neural_tangents.py
 
 clean:
-	rm -rf $(VENV) .venv-reference report .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) .venv-reference report .pytest_cache .hypothesis .ruff_cache docs/_build docs/notebooks

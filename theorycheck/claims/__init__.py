@@ -3,6 +3,7 @@ order. Claims import the analytic kernels and the simulations, never the reverse
 """
 
 from . import (
+    cooc,  # noqa: F401
     dense,  # noqa: F401  (importing registers the claims, in report order)
     iht,  # noqa: F401
 )

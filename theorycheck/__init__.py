@@ -27,6 +27,7 @@ from .nn.training import TrainingRecord, train_gd
 from .sparse_recovery import ActivationPatternOperator, iht, iterative_magnitude_pruning, planted_network
 from .specs.large_bias import LargeBiasNet, sqrt_log_bias
 from .specs.mlp import MLP
+from .transformers import CooccurrenceTransformer, make_cooccurrence_data, train_cooccurrence
 
 __version__ = "0.1.0"
 
@@ -54,5 +55,8 @@ __all__ = [
     "iht",
     "iterative_magnitude_pruning",
     "planted_network",
+    "CooccurrenceTransformer",
+    "make_cooccurrence_data",
+    "train_cooccurrence",
     "__version__",
 ]

@@ -36,12 +36,15 @@ LAYERS = {
     "kernels": FOUNDATION | {"kernels"},
     "nn": FOUNDATION | {"nn", "kernels"},
     "masks": FOUNDATION | {"masks", "kernels"},
+    "sparse_recovery": FOUNDATION | {"sparse_recovery"},
+    "transformers": FOUNDATION | {"transformers"},
     "specs": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "strategies": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "fixtures": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "fixtures"},
-    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report", "fixtures"},
-    "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs"},
+    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "fixtures", "sparse_recovery", "transformers"},
+    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report", "fixtures", "sparse_recovery",
+                            "transformers"},
+    "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs", "sparse_recovery", "transformers"},
     "__main__": {"report"},
 }
 

@@ -24,8 +24,10 @@ from .kernels.orthant import (
 from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
 from .nn.monte_carlo import monte_carlo_kernel
 from .nn.training import TrainingRecord, train_gd
+from .sparse_recovery import ActivationPatternOperator, iht, iterative_magnitude_pruning, planted_network
 from .specs.large_bias import LargeBiasNet, sqrt_log_bias
 from .specs.mlp import MLP
+from .transformers import CooccurrenceTransformer, make_cooccurrence_data, train_cooccurrence
 
 __version__ = "0.1.0"
 
@@ -49,5 +51,12 @@ __all__ = [
     "active_fraction",
     "active_fraction_bound",
     "sqrt_log_bias",
+    "ActivationPatternOperator",
+    "iht",
+    "iterative_magnitude_pruning",
+    "planted_network",
+    "CooccurrenceTransformer",
+    "make_cooccurrence_data",
+    "train_cooccurrence",
     "__version__",
 ]

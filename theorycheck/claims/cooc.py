@@ -1,5 +1,5 @@
 """Claims about the two-phase training dynamics of a one-layer transformer learning word co-occurrence
-(``docs/theory/cooc.md``).
+(``docs/theory/transformer_cooccurrence.md``).
 
 Yang, Kailkhura, Wang, Liang, "Training Dynamics of Transformers to Recognize Word Co-occurrence via Gradient Flow
 Analysis" (NeurIPS 2024, arXiv 2410.09605): Theorems 3.1–3.3, Lemmas 4.1–4.5, App. A. One full-batch GD run (through
@@ -20,7 +20,7 @@ from .base import Check, Claim, ClaimResult, Context, register
 
 __all__ = ["CoocConfig", "cooc_point", "cooc_run"]
 
-DOCS = "docs/theory/cooc.md"
+DOCS = "docs/theory/transformer_cooccurrence.md"
 SOURCE = ("Yang, Kailkhura, Wang, Liang, 'Training Dynamics of Transformers to Recognize Word Co-occurrence via "
           "Gradient Flow Analysis' (NeurIPS 2024, arXiv 2410.09605)")
 TOKENS = ("μ1", "μ2", "μ3")

@@ -1,4 +1,4 @@
-"""Claims about sparse recovery of two-layer ReLU networks by iterative hard thresholding (``docs/theory/iht.md``).
+"""Claims about sparse recovery of two-layer ReLU networks by iterative hard thresholding (``docs/theory/iht_recovery.md``).
 
 Fridovich-Keil & Pilanci, "A Recovery Guarantee for Sparse Neural Networks" (arXiv 2509.20323): the activation-
 pattern reformulation y = A w, IHT/AIHT iterates, exact recovery of planted networks that meet the separation and
@@ -29,7 +29,7 @@ from .base import Check, Claim, ClaimResult, Context, register
 
 __all__ = ["recovery_point", "comparison_point", "memory_point", "phase_sweep", "PhaseConfig"]
 
-DOCS = "docs/theory/iht.md"
+DOCS = "docs/theory/iht_recovery.md"
 SOURCE = "Fridovich-Keil & Pilanci, 'A Recovery Guarantee for Sparse Neural Networks' (arXiv 2509.20323)"
 #: relative error ‖ŵ − w*‖/‖w*‖ below which a run counts as exact recovery
 SUCCESS = 1e-6

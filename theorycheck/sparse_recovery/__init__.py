@@ -1,6 +1,6 @@
 """Sparse recovery of two-layer ReLU networks by iterative hard thresholding (Fridovich-Keil & Pilanci, arXiv
 2509.20323): the matrix-free activation-pattern operator, planted networks, IHT/AIHT/sequential IHT and the IMP
-baseline. Docs: ``docs/theory/iht.md``."""
+baseline. Docs: ``docs/theory/iht_recovery.md``."""
 
 from .iht import VARIANTS, IHTResult, hard_threshold, iht
 from .imp import IMPResult, iterative_magnitude_pruning

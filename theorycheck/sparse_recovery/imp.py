@@ -5,7 +5,7 @@ then removes ``prune_fraction`` (10 %) of the remaining first-layer weights of s
 survivors to their initial values, resets Adam and retrains (lottery-ticket rewinding, as in the authors'
 ``baselines.IMP``), until s first-layer weights remain. The output layer stays dense (it is fused into the first
 layer's s weights in the IHT count). Fridovich-Keil & Pilanci, arXiv 2509.20323 (§5 baseline); docs
-``docs/theory/iht.md``. The solver holds O(d·m + n·m) numbers: the dense weights, their mask, Adam moments, the
+``docs/theory/iht_recovery.md``. The solver holds O(d·m + n·m) numbers: the dense weights, their mask, Adam moments, the
 rewind copy and the hidden activations.
 """
 

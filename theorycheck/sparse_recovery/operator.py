@@ -5,7 +5,7 @@ A network ŷ = Σ_j (X u_j)_+ v_j with fixed "generator" vectors h_j and fused w
     ŷ = A w,    A = [D_1 X, …, D_p X] ∈ R^{n×dp},    D_j = diag(1[X h_j ≥ 0]),
 
 and equals the network exactly when h_j = u_j (then (X u_j)_+ v_j = D_j X u_j v_j). Fridovich-Keil & Pilanci,
-"A Recovery Guarantee for Sparse Neural Networks" (arXiv 2509.20323, §2); docs ``docs/theory/iht.md``.
+"A Recovery Guarantee for Sparse Neural Networks" (arXiv 2509.20323, §2); docs ``docs/theory/iht_recovery.md``.
 
 :class:`ActivationPatternOperator` never forms A: a product needs only X and the 0/1 pattern columns of the blocks it
 touches, and the patterns of random generators are regenerated from ``(seed, chunk)`` on demand, so the operator

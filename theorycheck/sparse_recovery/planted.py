@@ -4,7 +4,7 @@ The target is ŷ(x) = Σ_{j=1}^k (x·u_j)_+ v_j with v_j = +1 (the output layer 
 planted-MLP task) and u_j sparse (``s_per_neuron`` nonzeros each, so s = k·s_per_neuron fused nonzeros).
 
 Conditions (Fridovich-Keil & Pilanci, arXiv 2509.20323, Assumptions 1–2, as summarised; exact constants are not
-reproduced here, see ``docs/theory/iht.md``):
+reproduced here, see ``docs/theory/iht_recovery.md``):
 
 * **separation** — distinct planted activation patterns differ on a fraction ≥ δ of the samples. For Gaussian x the
   expected fraction is θ_ij/π, θ_ij the angle between u_i and u_j, so the generator rejection-samples until

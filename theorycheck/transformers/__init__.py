@@ -1,6 +1,6 @@
 """Training dynamics of small transformers (Yang, Kailkhura, Wang, Liang, NeurIPS 2024).
 
-Docs: ``docs/theory/cooc.md``."""
+Docs: ``docs/theory/transformer_cooccurrence.md``."""
 
 from .cooccurrence import (
     INITS,

@@ -1,7 +1,7 @@
 r"""A one-layer softmax-attention transformer learning word co-occurrence, trained by full-batch gradient descent.
 
 Yang, Kailkhura, Wang, Liang, "Training Dynamics of Transformers to Recognize Word Co-occurrence via Gradient Flow
-Analysis" (NeurIPS 2024, arXiv 2410.09605); docs ``docs/theory/cooc.md``.
+Analysis" (NeurIPS 2024, arXiv 2410.09605); docs ``docs/theory/transformer_cooccurrence.md``.
 
 **Data (Def. 2.1).** Orthonormal token embeddings μ_1..μ_d (the standard basis of R^d). Every sequence X ∈ R^{d×L}
 holds the common token μ_3 at a random position; type 1 (proportion 1/2, y = +1) also holds μ_1 and μ_2, type 2 only

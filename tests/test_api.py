@@ -36,12 +36,14 @@ LAYERS = {
     "kernels": FOUNDATION | {"kernels"},
     "nn": FOUNDATION | {"nn", "kernels"},
     "masks": FOUNDATION | {"masks", "kernels"},
+    "dynamics": FOUNDATION | {"dynamics", "nn", "masks", "kernels"},
+    "bounds": FOUNDATION | {"bounds", "nn", "masks", "kernels"},
     "specs": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "strategies": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "fixtures": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "fixtures"},
-    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report", "fixtures"},
-    "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs"},
+    "claims": FOUNDATION | {"kernels", "nn", "masks", "dynamics", "bounds", "specs", "claims", "fixtures"},
+    "report": FOUNDATION | {"kernels", "nn", "masks", "dynamics", "bounds", "specs", "claims", "report", "fixtures"},
+    "__init__": FOUNDATION | {"kernels", "nn", "masks", "dynamics", "bounds", "specs"},
     "__main__": {"report"},
 }
 

@@ -12,6 +12,12 @@ Formulas and claims: ``THEORY.md`` (the project's theory brief) and :mod:`theory
 """
 
 from .activations import Activation, get_activation
+from .dynamics.pruning_before_training import (
+    PrunedTwoLayerNet,
+    effective_noise_dim,
+    signal_noise_data,
+    train_pruned_two_layer,
+)
 from .kernels.bias_ntk import LogKernel
 from .kernels.kernel import Kernel, MPKernel
 from .kernels.orthant import (
@@ -49,5 +55,9 @@ __all__ = [
     "active_fraction",
     "active_fraction_bound",
     "sqrt_log_bias",
+    "PrunedTwoLayerNet",
+    "signal_noise_data",
+    "train_pruned_two_layer",
+    "effective_noise_dim",
     "__version__",
 ]

@@ -1,0 +1,24 @@
+"""Training-dynamics simulations of small sparse networks, one module per source:
+
+* :mod:`.pruning_before_training`: the signal-plus-noise patch model and a randomly pruned two-layer network
+  trained by full-batch GD on the logistic loss (Yang, Liang, Guo, Wu, Wang; ``docs/theory/pbt.md``);
+* :mod:`.lottery`: teacher–student one-hidden-layer ReLU regression with planted masks, GD / accelerated GD from a
+  local initialisation and the restricted Hessian at the teacher (Zhang et al. 2021; ``docs/theory/lottery.md``).
+
+Simulation layer: imports the foundation only (never specs, claims or the report).
+"""
+
+from .pruning_before_training import (
+    PBTRecord,
+    PrunedTwoLayerNet,
+    SignalNoiseData,
+    effective_noise_dim,
+    effective_noise_dim_monte_carlo,
+    signal_noise_data,
+    train_pruned_two_layer,
+)
+
+__all__ = [
+    "PBTRecord", "PrunedTwoLayerNet", "SignalNoiseData", "effective_noise_dim", "effective_noise_dim_monte_carlo",
+    "signal_noise_data", "train_pruned_two_layer",
+]

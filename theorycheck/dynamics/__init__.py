@@ -8,6 +8,14 @@
 Simulation layer: imports the foundation only (never specs, claims or the report).
 """
 
+from .lottery import (
+    TeacherStudent,
+    TrainResult,
+    hessian_at_teacher,
+    planted_masks,
+    restricted_hessian_min_eig,
+    train_student,
+)
 from .pruning_before_training import (
     PBTRecord,
     PrunedTwoLayerNet,
@@ -21,4 +29,6 @@ from .pruning_before_training import (
 __all__ = [
     "PBTRecord", "PrunedTwoLayerNet", "SignalNoiseData", "effective_noise_dim", "effective_noise_dim_monte_carlo",
     "signal_noise_data", "train_pruned_two_layer",
+    "TeacherStudent", "TrainResult", "planted_masks", "train_student", "hessian_at_teacher",
+    "restricted_hessian_min_eig",
 ]

@@ -12,6 +12,14 @@ Formulas and claims: ``THEORY.md`` (the project's theory brief) and :mod:`theory
 """
 
 from .activations import Activation, get_activation
+from .bounds import ConvNetWN, conv_toeplitz, golowich_total_bound, our_total_bound
+from .dynamics.lottery import TeacherStudent, train_student
+from .dynamics.pruning_before_training import (
+    PrunedTwoLayerNet,
+    effective_noise_dim,
+    signal_noise_data,
+    train_pruned_two_layer,
+)
 from .kernels.bias_ntk import LogKernel
 from .kernels.kernel import Kernel, MPKernel
 from .kernels.orthant import (
@@ -58,5 +66,15 @@ __all__ = [
     "CooccurrenceTransformer",
     "make_cooccurrence_data",
     "train_cooccurrence",
+    "PrunedTwoLayerNet",
+    "signal_noise_data",
+    "train_pruned_two_layer",
+    "effective_noise_dim",
+    "TeacherStudent",
+    "train_student",
+    "ConvNetWN",
+    "conv_toeplitz",
+    "our_total_bound",
+    "golowich_total_bound",
     "__version__",
 ]

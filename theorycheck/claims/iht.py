@@ -1,4 +1,5 @@
-"""Claims about sparse recovery of two-layer ReLU networks by iterative hard thresholding (``docs/theory/iht_recovery.md``).
+"""Claims about sparse recovery of two-layer ReLU networks by iterative hard thresholding
+(``docs/theory/iht_recovery.md``).
 
 Fridovich-Keil & Pilanci, "A Recovery Guarantee for Sparse Neural Networks" (arXiv 2509.20323): the activation-
 pattern reformulation y = A w, IHT/AIHT iterates, exact recovery of planted networks that meet the separation and

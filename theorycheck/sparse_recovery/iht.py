@@ -13,7 +13,8 @@ Three variants (``variant=``):
 
 H_s keeps the s entries of largest magnitude. The iterate is stored as (indices, values) of length s and Aᵀr is
 streamed ``op.chunk`` blocks at a time into a running top-s, so the solver's own arrays are O(n·s + (n + d)·chunk)
-numbers — never O(d·p). Fridovich-Keil & Pilanci, arXiv 2509.20323 (§3, Algorithm 1); docs ``docs/theory/iht_recovery.md``.
+numbers — never O(d·p). Fridovich-Keil & Pilanci, arXiv 2509.20323 (§3, Algorithm 1);
+docs ``docs/theory/iht_recovery.md``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 order. Claims import the analytic kernels and the simulations, never the reverse. Docs: ``docs/claims.md``.
 """
 
-from . import dense  # noqa: F401  (importing registers the claims, in report order)
+# importing registers the claims, in report order
+from . import dense, pruned, bias, graphon, topology  # noqa: F401, I001
 from .base import REGISTRY, SCALES, Check, Claim, ClaimResult, Context, all_claims, get_claim, register
 
 __all__ = ["Check", "Claim", "ClaimResult", "Context", "REGISTRY", "SCALES", "all_claims", "get_claim", "register"]

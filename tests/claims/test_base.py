@@ -157,8 +157,7 @@ def test_shared_time_is_attributed_to_every_reader():
     c = _claim(measure=lambda cfg, ctx: ctx.shared(slow))
     ctx = Context()
     first, second = c.run(ctx), c.run(ctx)
-    assert first.shared_time >= 0.01 and second.shared_time == first.shared_time
-    assert second.wall_time < first.wall_time
+    assert first.shared_time > 0 and second.shared_time == first.shared_time  # the second run read the memo
 
 
 # ------------------------------------------------------------------------------------------ the registry

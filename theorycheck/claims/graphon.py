@@ -507,7 +507,7 @@ register(Claim(
     judge=_speed_judge,
     summarize=_speed_summary,
     plot=_speed_plot,
-    exploratory=("a weak empirical observation of the paper (width 1024, MNIST), not a theorem; at the small scale "
-                 "(width 256, scikit-learn digits, 200 Adam steps) the correlation need not appear, and the claim "
-                 "is then reported unsupported with its numbers"),
+    exploratory=("a weak empirical observation of the paper (width 1024, MNIST), not a theorem; on CPU-sized "
+                 "networks, scikit-learn digits and a few hundred Adam steps the correlation need not appear, and "
+                 "the claim is then reported unsupported with its numbers"),
 ))

@@ -2,19 +2,19 @@
 
 import pytest
 
-from theorycheck.claims.dense import _width_point
+from theorycheck.claims.dense import width_point
 from theorycheck.sweep import SerialExecutor, Sweep, make_executor
 
 POINTS = [dict(name="relu", width=w, seed=s, input_seed=0, n=6, d=4, device="cpu") for w in (32, 64) for s in (1, 2)]
 
 
 def _serial_rows():
-    return Sweep(_width_point, POINTS, name="t").run(SerialExecutor())
+    return Sweep(width_point, POINTS, name="t").run(SerialExecutor())
 
 
 def test_processes_give_bit_identical_results():
     with make_executor("processes", max_workers=2) as ex:
-        rows = Sweep(_width_point, POINTS, name="t").run(ex)
+        rows = Sweep(width_point, POINTS, name="t").run(ex)
     assert rows == _serial_rows()
 
 
@@ -22,9 +22,9 @@ def test_dask_local_cluster_gives_bit_identical_results():
     distributed = pytest.importorskip("distributed")
     cluster_kw = dict(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
     with distributed.LocalCluster(**cluster_kw) as cluster, distributed.Client(cluster) as client:
-        rows = Sweep(_width_point, POINTS, name="t").run(make_executor("dask", client=client))
+        rows = Sweep(width_point, POINTS, name="t").run(make_executor("dask", client=client))
         with make_executor("dask", scheduler=cluster.scheduler_address) as ex:  # connects (and closes) its client
-            rows_addr = Sweep(_width_point, POINTS[:1], name="t").run(ex)
+            rows_addr = Sweep(width_point, POINTS[:1], name="t").run(ex)
     assert rows == _serial_rows()
     assert rows_addr == _serial_rows()[:1]
 

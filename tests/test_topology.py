@@ -1,4 +1,4 @@
-"""Graph metrics of masks (THEORY.md §5, §6)."""
+"""Graph metrics of masks (docs/theory/topology.md)."""
 
 import math
 
@@ -9,8 +9,7 @@ from hypothesis import given
 
 from theorycheck import strategies as tcs
 from theorycheck import topology as T
-from theorycheck.claims import Context, get_claim
-from theorycheck.claims.topology import biregular_mask, er_mask, left_regular_mask
+from theorycheck.fixtures import biregular_mask, er_mask, left_regular_mask
 
 
 def test_complete_bipartite():
@@ -72,8 +71,3 @@ def test_bad_input():
         T.layer_topology(np.ones((3, 3)), weights=np.ones((2, 3)))
     with pytest.raises(ValueError, match="no edges"):
         T.narc(np.zeros((3, 3)))
-
-
-def test_topology_claim_passes():
-    r = get_claim("topology.metric_sanity").run(Context())
-    assert r.status == "passed", r.summary

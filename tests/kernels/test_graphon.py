@@ -1,4 +1,4 @@
-"""Graphon NTK and spectral metrics (THEORY.md §4)."""
+"""Graphon NTK and spectral metrics (docs/theory/graphon.md)."""
 
 import math
 import warnings
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import theorycheck as tc
-from theorycheck.claims import Context, get_claim
+from theorycheck.fixtures import network_kernel_error, smooth_graphon
 from theorycheck.spectral import linearized_loss, spectral_metrics
 
 
@@ -18,7 +18,7 @@ def _x(seed, n=5, d=12):
 
 @pytest.mark.parametrize("act, sb", [("relu", 0.0), ("erf", 0.3), ("tanh", 0.2), ("abs", 0.1)])
 def test_constant_graphons_equal_the_pruned_recursion(act, sb):
-    """W ≡ c on every matrix is the §0.5 recursion with σ_w² → cσ_w² (any activation, with a bias)."""
+    """W ≡ c on every matrix is the pruned recursion with σ_w² → cσ_w² (any activation, with a bias)."""
     x = _x(0)
     kw = dict(depth=2, activation=act, sigma_w=1.3, sigma_b=sb, quadrature_degree=16)
     g = tc.MLP(graphons=[0.6, 0.6, 0.6], graphon_resolution=16, **kw).kernel(x)
@@ -41,15 +41,12 @@ def test_graphon_network_samples_its_masks_and_matches_the_jacobian():
 
 
 def test_smooth_graphon_error_decreases_with_width():
-    """THEORY.md §4 check 2: the error shrinks from n = 256 to n = 2048 (its rate is tested by the claim)."""
-    from theorycheck.claims.graphon import smooth_graphon
-
+    """The error shrinks from n = 256 to n = 2048 (its rate is tested by graphon.ntk_matches_masks)."""
     x = _x(2)
     x = x / x.norm(dim=1, keepdim=True) * math.sqrt(12)
     spec = tc.MLP(depth=2, sigma_w=math.sqrt(2), graphons=[smooth_graphon] * 3, graphon_resolution=512)
     lim = spec.kernel(x).ntk
-    err = {n: np.mean([float((tc.empirical_ntk(spec.network(n, 12, seed=s), x) - lim).norm() / lim.norm())
-                       for s in range(4)]) for n in (256, 2048)}
+    err = {n: np.mean([network_kernel_error(spec, x, n, s, reference=lim) for s in range(4)]) for n in (256, 2048)}
     assert err[2048] < err[256]
 
 
@@ -79,9 +76,3 @@ def test_graphon_values_outside_unit_interval_are_rejected():
     spec = tc.MLP(depth=1, graphons=[lambda v, u: 2 * v, None])
     with pytest.raises(ValueError, match=r"graphons\[0\] must take values in \[0, 1\]"):
         spec.kernel(_x(0))
-
-
-@pytest.mark.parametrize("claim_id", ["graphon.constant_graphon", "graphon.ntk_matches_masks"])
-def test_graphon_claims_pass(claim_id):
-    r = get_claim(claim_id).run(Context())
-    assert r.status == "passed", (r.summary, r.reason)

@@ -2,8 +2,13 @@
 order. Claims import the analytic kernels and the simulations, never the reverse. Docs: ``docs/claims.md``.
 """
 
-# One import per family, in report order (each import registers the family's claims).
+# One import per family, in report order (each import registers the family's claims; the bias convergence plot
+# overlays the pruned effective-width sweep, which it declares in `uses`).
 from . import dense  # noqa: F401
+from . import pruned  # noqa: F401
+from . import bias  # noqa: F401
+from . import graphon  # noqa: F401
+from . import topology  # noqa: F401
 from . import pbt  # noqa: F401
 from . import normbound  # noqa: F401
 from . import lottery  # noqa: F401

@@ -227,7 +227,7 @@ def _losses_plot(result: ClaimResult, others: dict) -> list:
     return [("cooc.fig1b_losses.png", fig)]
 
 
-COMMON = dict(configs=COOC_CONFIGS, measure=_measure, docs=DOCS)
+COMMON = dict(configs=COOC_CONFIGS, measure=_measure, docs=DOCS + "#claims")
 ASSUMPTIONS = (
     "full-batch GD with a small step as a forward-Euler stand-in for gradient flow",
     "small scale: d ≥ nL + 3 (distinct irrelevant tokens, Assumption 2.3(ii)) and σ0 = 0.2/√(Lm), σ1 = 0.2/√m1 — "

@@ -128,3 +128,18 @@ def test_toplevel_table_lists_every_public_name():
     for name in theorycheck.__all__:
         if not name.startswith("__"):
             assert f"`tc.{name}`" in table
+
+
+def test_the_claim_example_in_docs_runs_and_passes():
+    """The worked example of docs/claims.md is real code: run it in a fresh interpreter (it registers a claim)."""
+    import subprocess
+    import sys
+
+    src = (ROOT / "docs" / "claims.md").read_text()
+    code = src[src.index("```python\nfrom dataclasses") + len("```python\n"):]
+    code = code[: code.index("```")]
+    code += ("\nfrom theorycheck.claims import get_claim, Context\n"
+             "r = get_claim('example.ntk_band').run(Context())\nassert r.status == 'passed', r\nprint(r.summary)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "1 of 1 checks hold" in out.stdout

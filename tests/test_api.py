@@ -30,17 +30,19 @@ def test_exports():
 #: module takes a place in the layering). Foundation: pure helpers. Analytic: kernels. Simulation: nn, masks,
 #: dynamics. Specs join the analytic and the simulation side; claims import everything but the report; the report
 #: and the CLI import claims.
-FOUNDATION = {"_validation", "activations", "stats", "topology", "spectral", "sweep"}
+FOUNDATION = {"_validation", "stats", "topology", "spectral", "sweep"}
 LAYERS = {
     **{name: FOUNDATION for name in FOUNDATION},
     "kernels": FOUNDATION | {"kernels"},
-    "nn": FOUNDATION | {"nn", "kernels"},
-    "masks": FOUNDATION | {"masks", "kernels"},
-    "specs": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "strategies": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims"},
-    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report"},
-    "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs"},
+    # the activation registry maps a name to (φ, φ', closed-form expectations): it sits just above the kernels
+    "activations": FOUNDATION | {"activations", "kernels"},
+    "nn": FOUNDATION | {"nn", "kernels", "activations"},
+    "masks": FOUNDATION | {"masks", "kernels", "activations"},
+    "specs": FOUNDATION | {"kernels", "activations", "nn", "masks", "specs"},
+    "strategies": FOUNDATION | {"kernels", "activations", "nn", "masks", "specs"},
+    "claims": FOUNDATION | {"kernels", "activations", "nn", "masks", "specs", "claims"},
+    "report": FOUNDATION | {"kernels", "activations", "nn", "masks", "specs", "claims", "report"},
+    "__init__": FOUNDATION | {"kernels", "activations", "nn", "masks", "specs"},
     "__main__": {"report"},
 }
 

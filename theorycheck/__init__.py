@@ -11,7 +11,7 @@ One architecture spec gives both the finite network and its infinite-width limit
 Formulas and claims: ``THEORY.md`` (the project's theory brief) and :mod:`theorycheck.claims`.
 """
 
-from .activations import Activation, get_activation
+from .activations import Activation, get_activation, register_activation, unregister_activation
 from .kernels.bias_ntk import LogKernel
 from .kernels.kernel import Kernel, MPKernel
 from .kernels.orthant import (
@@ -37,6 +37,8 @@ __all__ = [
     "MPKernel",
     "Activation",
     "get_activation",
+    "register_activation",
+    "unregister_activation",
     "empirical_ntk",
     "empirical_ntk_per_layer",
     "empirical_nngp",

@@ -43,13 +43,35 @@ __all__ = ["graphon_kernels", "grid", "graphon_values"]
 
 
 def grid(n: int, dtype=torch.float64, device=None) -> torch.Tensor:
-    """Cell midpoints (k + ½)/n, k = 0..n−1."""
+    """Cell midpoints (k + ½)/n, k = 0..n−1: the positions of n units in [0, 1] (docs/theory/graphon.md).
+
+    Args:
+        n: number of cells.
+        dtype: tensor dtype.
+        device: tensor device.
+
+    Returns:
+        1-D tensor of n positions.
+    """
     return (torch.arange(n, dtype=dtype, device=device) + 0.5) / n
 
 
 def graphon_values(graphon, n_out: int, n_in: int, name: str = "graphon") -> torch.Tensor:
-    """W on the [n_out, n_in] grid of cell midpoints: ``None`` → 1 (dense), a constant, or a function W(v, u) of
-    output and input positions (torch tensors, broadcasting). Raises ``ValueError`` unless all values lie in [0, 1]."""
+    """W on the [n_out, n_in] grid of cell midpoints (docs/theory/graphon.md).
+
+    Args:
+        graphon: ``None`` (dense, W ≡ 1), a constant, or a function W(v, u) of output and input positions (torch
+            tensors, broadcasting).
+        n_out: output positions.
+        n_in: input positions.
+        name: how the error message names the graphon.
+
+    Returns:
+        float64 tensor [n_out, n_in].
+
+    Raises:
+        ValueError: unless all values are finite and lie in [0, 1].
+    """
     if graphon is None:
         return torch.ones(n_out, n_in, dtype=torch.float64)
     if callable(graphon):

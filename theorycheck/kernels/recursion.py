@@ -27,7 +27,8 @@ Implementation (the speed target of issue 2: a depth-10 ReLU kernel on 4096 × 4
 * given the diagonals every off-diagonal entry evolves independently through the layers, so the output is processed
   in row blocks that fit in cache and each block is carried through *all* layers before the next one starts;
 * every operation is in place on six preallocated block buffers of K × rows × n2 entries (no temporaries of size
-  n1 × n2, and for graphons no K × n1 × n2 tensor: the memory is 48·block_elements bytes beyond the output);
+  n1 × n2, and for graphons no K × n1 × n2 tensor: the working memory is 48·max(block_elements, K·n2) bytes beyond
+  the outputs, a block holding at least one row);
 * for x2 = None only the upper triangle is computed and then mirrored, so the result is exactly symmetric, and
   the diagonal correlation is set to exactly 1.
 

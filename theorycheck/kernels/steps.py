@@ -9,7 +9,9 @@ covariance Σ and the NTK Θ of each hidden layer. A weight matrix l maps the ex
   .. math::
 
       \Sigma^{(l)} = \alpha\,\sigma_w^2 E_{l-1} + \sigma_b^2, \qquad
-      \Theta^{(l)} = \beta\,\sigma_w^2 E_{l-1} + \sigma_b^2 + \gamma\,\sigma_w^2 \dot E_{l-1}\,\Theta^{(l-1)};
+      \Theta^{(l)} = \beta\,\sigma_w^2 E_{l-1} + \sigma_b^2 + \gamma\,\sigma_w^2 \dot E_{l-1}\,\Theta^{(l-1)}
+
+  (E_0 = x·x'/d, and no Θ term for the input layer);
 
 * :class:`GraphonStep` (a matrix W of keep probabilities on a grid of positions): a mask sampled from a graphon
   (docs/theory/graphon.md), where Σ and Θ depend on the position v of the unit,
@@ -231,7 +233,8 @@ class MaskScaling:
     ``"weights"`` (conv. B)   1           q          (1, q, 1)
     ========================  ==========  =========  =====================
 
-    The limit follows from those two numbers (Yang & Wang, AISTATS 2023, Thm. 1; docs/theory/pruned.md): a unit's
+    The limit follows from those two numbers (docs/theory/pruned.md; the unrescaled case is the factor of Yang &
+    Wang, AISTATS 2023, Thm. 1; the general form is derived there and checked against finite networks): a unit's
     pre-activation sums q·fan_in kept terms of variance σ_w²/(φ_fan fan_in π_w), so α = q/(φ_fan π_w); the same
     sum, over the rows, back-propagates δ, so γ = α; the NTK's weight term differentiates w.r.t. the stored weights
     and has no 1/π_w: β = q/φ_fan. Computed so that every ratio q/q is exactly 1.

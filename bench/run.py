@@ -8,6 +8,9 @@
    full-matrix recursion. Target: ≤ 4 s.
 3. Empirical NTK for N = 8192 on the same MLP: peak memory beyond the output matrix ≤ 4 GB (measured as the peak
    resident set of a child process minus its resident set before the call, minus the output's 512 MiB).
+4. Graphon NTK (issue 9), depth-3 ReLU MLP, K = 64 positions per hidden layer, n = 2048 inputs: at most 2·K times
+   the time of the pruned engine on the same inputs, and peak memory beyond the two output matrices ≤ 1 GB (each
+   engine measured in its own child process, as in 3). Also reported at n = 400.
 
 Timings are the minimum over repeats, with ``--threads`` torch threads (default 2).
 """
@@ -150,6 +153,61 @@ def bench_memory(threads: int) -> list[tuple[str, float, str, bool]]:
     ]
 
 
+_GRAPHON_CHILD = r"""
+import math, resource, sys, time, torch, theorycheck as tc
+torch.set_num_threads(int(sys.argv[1]))
+engine, n, k, depth, repeats = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+x = torch.randn(n, 64, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+if engine == "graphon":
+    smooth = lambda v, u: (0.15 + 0.8 * u * v).clamp(0.0, 1.0)
+    spec = tc.MLP(depth=depth, sigma_w=math.sqrt(2), sigma_b=0.1, graphons=[smooth] * (depth + 1),
+                  graphon_resolution=k)
+else:
+    spec = tc.MLP(depth=depth, sigma_w=math.sqrt(2), sigma_b=0.1, prune=0.5)
+def rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+before = rss_kib()
+times = []
+for _ in range(repeats):
+    t0 = time.perf_counter()
+    kern = spec.kernel(x)
+    times.append(time.perf_counter() - t0)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+out = 2 * kern.ntk.numel() * kern.ntk.element_size() / 1024
+print(min(times), before, peak, out)
+"""
+
+
+def _graphon_child(threads: int, engine: str, n: int, k: int, depth: int, repeats: int) -> tuple[float, float]:
+    """(best time in s, peak memory beyond the NNGP and NTK outputs in GB) of one engine in a fresh process."""
+    proc = subprocess.run([sys.executable, "-c", _GRAPHON_CHILD, str(threads), engine, str(n), str(k), str(depth),
+                           str(repeats)], capture_output=True, text=True, check=True)
+    t, before, peak, out = (float(v) for v in proc.stdout.split())
+    return t, (peak - before - out) * 1024 / 1e9
+
+
+def bench_graphon(repeats: int, threads: int) -> list[tuple[str, float, str, bool]]:
+    """Graphon NTK through the blocked engine vs the pruned (constant-density) engine on the same inputs."""
+    k, depth = 64, 3
+    rows: list[tuple[str, float, str, bool]] = []
+    for n, target in ((2048, True), (400, False)):
+        t_p, m_p = _graphon_child(threads, "pruned", n, k, depth, repeats)
+        t_g, m_g = _graphon_child(threads, "graphon", n, k, depth, 1)
+        ratio = t_g / t_p
+        rows += [
+            (f"n={n}, K={k}, depth {depth}: graphon engine, s", t_g, "", True),
+            (f"n={n}: pruned engine, s", t_p, "", True),
+            (f"n={n}: time ratio graphon / pruned", ratio, f"≤ {2 * k}" if target else "",
+             ratio <= 2 * k or not target),
+            (f"n={n}: graphon peak memory beyond output, GB", m_g, "≤ 1" if target else "", m_g <= 1.0 or not target),
+            (f"n={n}: pruned peak memory beyond output, GB", m_p, "", True),
+        ]
+    return rows
+
+
 def bench_topology(repeats: int) -> list[tuple[str, float, str, bool]]:
     """Graph metrics of a 4096 × 4096 layer at 1 % density (issue 6: seconds, not minutes)."""
     import numpy as np
@@ -173,12 +231,14 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--only", choices=["empirical", "analytic", "memory", "topology"], default=None)
+    p.add_argument("--only", choices=["empirical", "analytic", "memory", "graphon", "topology"], default=None)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"theorycheck bench: torch {torch.__version__}, {args.threads} threads, best of {args.repeats}")
     groups = {"empirical": lambda: bench_empirical(args.repeats), "analytic": lambda: bench_analytic(args.repeats),
-              "memory": lambda: bench_memory(args.threads), "topology": lambda: bench_topology(args.repeats)}
+              "memory": lambda: bench_memory(args.threads),
+              "graphon": lambda: bench_graphon(args.repeats, args.threads),
+              "topology": lambda: bench_topology(args.repeats)}
     ok = True
     for name, fn in groups.items():
         if args.only and name != args.only:

@@ -30,8 +30,9 @@ def test_exports():
 #: module takes a place in the layering). Foundation: pure helpers. Analytic: kernels. Simulation: nn, masks,
 #: dynamics. Specs join the analytic and the simulation side; claims import everything but the report; the report
 #: and the CLI import claims.
-FOUNDATION = {"_validation", "activations", "stats", "topology", "spectral", "sweep"}
-#: Simulation packages: each may import the foundation, the analytic kernels, nn, masks and itself (one line each).
+FOUNDATION = {"_validation", "stats", "topology", "spectral", "sweep"}
+#: Simulation packages: each may import the foundation, the analytic kernels, the activation registry, nn, masks and
+#: itself (one line each; add extra allowed parts in the set).
 SIMULATION = {
     "nn": set(),
     "masks": set(),
@@ -44,13 +45,16 @@ _SIM = set(SIMULATION)
 LAYERS = {
     **{name: FOUNDATION for name in FOUNDATION},
     "kernels": FOUNDATION | {"kernels"},
-    **{name: FOUNDATION | {"kernels", "nn", "masks", name} | extra for name, extra in SIMULATION.items()},
-    "specs": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "strategies": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "fixtures": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "claims": FOUNDATION | _SIM | {"kernels", "specs", "claims", "fixtures"},
-    "report": FOUNDATION | _SIM | {"kernels", "specs", "claims", "report", "fixtures"},
-    "__init__": FOUNDATION | _SIM | {"kernels", "specs"},
+    # the activation registry maps a name to (φ, φ', closed-form expectations): it sits just above the kernels
+    "activations": FOUNDATION | {"activations", "kernels"},
+    **{name: FOUNDATION | {"kernels", "activations", "nn", "masks", name} | extra
+       for name, extra in SIMULATION.items()},
+    "specs": FOUNDATION | {"kernels", "activations", "nn", "masks", "specs"},
+    "strategies": FOUNDATION | {"kernels", "activations", "nn", "masks", "specs"},
+    "fixtures": FOUNDATION | {"kernels", "activations", "nn", "masks", "specs"},
+    "claims": FOUNDATION | _SIM | {"kernels", "activations", "specs", "claims", "fixtures"},
+    "report": FOUNDATION | _SIM | {"kernels", "activations", "specs", "claims", "report", "fixtures"},
+    "__init__": FOUNDATION | _SIM | {"kernels", "activations", "specs"},
     "__main__": {"report"},
 }
 

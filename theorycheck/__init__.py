@@ -11,7 +11,7 @@ One architecture spec gives both the finite network and its infinite-width limit
 Formulas and claims: ``THEORY.md`` (the project's theory brief) and :mod:`theorycheck.claims`.
 """
 
-from .activations import Activation, get_activation
+from .activations import Activation, get_activation, register_activation, unregister_activation
 from .bounds import ConvNetWN, conv_toeplitz, golowich_total_bound, our_total_bound
 from .dynamics.lottery import TeacherStudent, train_student
 from .dynamics.pruning_before_training import (
@@ -47,6 +47,8 @@ __all__ = [
     "MPKernel",
     "Activation",
     "get_activation",
+    "register_activation",
+    "unregister_activation",
     "empirical_ntk",
     "empirical_ntk_per_layer",
     "empirical_nngp",

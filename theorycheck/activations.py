@@ -1,12 +1,18 @@
-"""Activation functions shared by the finite networks and their infinite-width kernels.
+"""Activation functions shared by the finite networks and their infinite-width kernels: one registry.
 
 An :class:`Activation` carries the pointwise function φ, its derivative φ' (needed by the NTK's derivative kernel
-Σ̇ = σ_w² E[φ'(u)φ'(v)], THEORY.md §0.2) and, for the five activations with closed-form Gaussian expectations
-(THEORY.md §0.3), the name of that closed form. Every other activation is integrated by 2-D Gauss–Hermite quadrature.
+Σ̇ = σ_w² E[φ'(u)φ'(v)], docs/theory/dense.md) and, where one is known, the object computing its Gaussian
+expectations in closed form (:class:`~theorycheck.kernels.expectation.Expectations`). Every other activation is
+integrated by 2-D Gauss–Hermite quadrature.
 
-Named activations: ``relu``, ``leaky_relu`` (``negative_slope``), ``abs``, ``erf``, ``identity`` (closed forms),
-``tanh``, ``gelu`` (exact, erf-based), ``softplus``, ``sigmoid`` (quadrature). A user's own activation is
-``Activation(fn, derivative=..., name=...)``; when ``derivative`` is omitted it is obtained by autograd.
+The registry maps a name to (φ, φ', expectations). Built in: ``relu``, ``leaky_relu`` (``negative_slope``),
+``abs``, ``erf``, ``identity`` (alias ``linear``) with closed forms; ``tanh``, ``gelu`` (exact, erf-based),
+``softplus``, ``sigmoid`` by quadrature. :func:`register_activation` adds a user's own, closed form or not; a
+callable passed directly (``Activation(fn, derivative=..., name=...)`` or a bare torch function) works too, its
+derivative by autograd when omitted.
+
+This module sits above the analytic kernels (it imports the closed-form expectation classes); the kernels never
+import it.
 """
 
 from __future__ import annotations
@@ -18,11 +24,21 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-__all__ = ["Activation", "get_activation", "CLOSED_FORM_ACTIVATIONS", "NAMED_ACTIVATIONS"]
+from .kernels.erf import Erf
+from .kernels.expectation import Expectations
+from .kernels.identity import Identity
+from .kernels.leaky_relu import LeakyReLU
+from .kernels.quadrature import Quadrature
+from .kernels.relu import ReLU
+
+__all__ = [
+    "Activation", "get_activation", "register_activation", "unregister_activation", "registered_activations",
+    "CLOSED_FORM_ACTIVATIONS", "NAMED_ACTIVATIONS",
+]
 
 TensorFn = Callable[[torch.Tensor], torch.Tensor]
 
-#: Activations whose Gaussian expectations E[φφ], E[φ'φ'] have closed forms (THEORY.md §0.3).
+#: Built-in activations whose Gaussian expectations E[φφ], E[φ'φ'] have closed forms (docs/theory/dense.md).
 CLOSED_FORM_ACTIVATIONS = ("relu", "leaky_relu", "abs", "erf", "identity")
 
 
@@ -40,28 +56,23 @@ def _autograd_derivative(fn: TensorFn) -> TensorFn:
 
 @dataclass(frozen=True)
 class Activation:
-    """A pointwise activation φ with its derivative.
+    """A pointwise activation φ with its derivative and, optionally, closed-form Gaussian expectations.
 
-    Parameters
-    ----------
-    fn:
-        Elementwise torch function φ.
-    derivative:
-        Elementwise φ'. Computed by autograd when ``None``.
-    name:
-        Display name.
-    closed_form:
-        Key of the closed-form Gaussian expectations (``"relu"``, ``"leaky_relu"``, ``"erf"``, ``"identity"``), or
-        ``None`` for quadrature. ``"abs"`` is ``leaky_relu`` with slope −1.
-    negative_slope:
-        Slope α of the negative part for ``leaky_relu`` (φ(z) = z for z > 0, αz otherwise; ``abs`` is α = −1).
+    Args:
+        fn: elementwise torch function φ.
+        derivative: elementwise φ'; computed by autograd when ``None``.
+        name: display name.
+        expectation: an :class:`~theorycheck.kernels.expectation.Expectations` object computing E[φφ] and
+            E[φ'φ'] exactly (docs/theory/dense.md), or ``None`` for Gauss–Hermite quadrature.
+
+    Raises:
+        TypeError: if ``fn`` or ``derivative`` is not callable, or ``expectation`` lacks a method of the protocol.
     """
 
     fn: TensorFn
     derivative: TensorFn | None = None
     name: str = "custom"
-    closed_form: str | None = None
-    negative_slope: float = 0.0
+    expectation: Expectations | None = None
     _dfn: TensorFn = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +80,9 @@ class Activation:
             raise TypeError(f"activation fn must be callable, got {type(self.fn).__name__}")
         if self.derivative is not None and not callable(self.derivative):
             raise TypeError(f"activation derivative must be callable or None, got {type(self.derivative).__name__}")
+        if self.expectation is not None and not isinstance(self.expectation, Expectations):
+            raise TypeError("activation expectation must implement theorycheck.kernels.expectation.Expectations "
+                            f"(name, diag, stats, block, pair_mp), got {type(self.expectation).__name__}")
         dfn = self.derivative if self.derivative is not None else _autograd_derivative(self.fn)
         object.__setattr__(self, "_dfn", dfn)
 
@@ -78,6 +92,24 @@ class Activation:
     def grad(self, z: torch.Tensor) -> torch.Tensor:
         """φ'(z), elementwise."""
         return self._dfn(z)
+
+    @property
+    def closed_form(self) -> bool:
+        """Whether the Gaussian expectations are exact (else Gauss–Hermite quadrature)."""
+        return self.expectation is not None
+
+    def expectations(self, quadrature_degree: int = 48) -> Expectations:
+        """The object the kernel recursions use for E[φφ] and E[φ'φ'] (docs/theory/dense.md).
+
+        Args:
+            quadrature_degree: Gauss–Hermite nodes per dimension when there is no closed form.
+
+        Returns:
+            The closed-form expectations, else a :class:`~theorycheck.kernels.quadrature.Quadrature` of φ.
+        """
+        if self.expectation is not None:
+            return self.expectation
+        return Quadrature(self, quadrature_degree)
 
 
 def _relu_grad(z: torch.Tensor) -> torch.Tensor:
@@ -113,14 +145,106 @@ def _leaky(slope: float) -> Activation:
         # torch's leaky_relu backward uses the negative slope at z = 0; so do we.
         return torch.where(z > 0, torch.ones_like(z), torch.full_like(z, slope))
 
-    return Activation(fn, dfn, name=f"leaky_relu({slope:g})", closed_form="leaky_relu", negative_slope=slope)
+    return Activation(fn, dfn, name=f"leaky_relu({slope:g})", expectation=LeakyReLU(slope))
 
 
 def _abs_grad(z: torch.Tensor) -> torch.Tensor:
     return torch.sign(z)
 
 
+#: name → builder(negative_slope) of the :class:`Activation`: the one registry of (φ, φ', expectations).
+_REGISTRY: dict[str, Callable[[float], Activation]] = {}
+
+
+def _constant(act: Activation) -> Callable[[float], Activation]:
+    return lambda negative_slope: act
+
+
+def _leaky_builder(negative_slope: float) -> Activation:
+    slope = float(negative_slope)
+    if not math.isfinite(slope):
+        raise ValueError(f"negative_slope must be a finite real number, got {negative_slope!r}")
+    return _leaky(slope)
+
+
+_BUILTINS: dict[str, Callable[[float], Activation]] = {
+    "relu": _constant(Activation(torch.relu, _relu_grad, name="relu", expectation=ReLU())),
+    "leaky_relu": _leaky_builder,
+    "abs": _constant(Activation(torch.abs, _abs_grad, name="abs", expectation=LeakyReLU(-1.0))),
+    "erf": _constant(Activation(torch.erf, _erf_grad, name="erf", expectation=Erf())),
+    "identity": _constant(Activation(lambda z: z, torch.ones_like, name="identity", expectation=Identity())),
+    "tanh": _constant(Activation(torch.tanh, _tanh_grad, name="tanh")),
+    "gelu": _constant(Activation(F.gelu, _gelu_grad, name="gelu")),
+    "softplus": _constant(Activation(F.softplus, torch.sigmoid, name="softplus")),
+    "sigmoid": _constant(Activation(torch.sigmoid, _sigmoid_grad, name="sigmoid")),
+}
+_REGISTRY.update(_BUILTINS)
+_ALIASES = {"linear": "identity"}
+
+#: The built-in names (``registered_activations()`` also lists the user's).
 NAMED_ACTIVATIONS: tuple[str, ...] = CLOSED_FORM_ACTIVATIONS + ("tanh", "gelu", "softplus", "sigmoid")
+
+
+def _key(name: str) -> str:
+    key = name.strip().lower()
+    return _ALIASES.get(key, key)
+
+
+def registered_activations() -> tuple[str, ...]:
+    """The names :func:`get_activation` resolves: the built-ins first, then the user's in registration order."""
+    return tuple(_REGISTRY)
+
+
+def register_activation(name: str, fn: TensorFn, derivative: TensorFn | None = None,
+                        expectation: Expectations | None = None, *, replace: bool = False) -> Activation:
+    """Register φ under ``name`` so that ``tc.MLP(activation=name)`` and :func:`get_activation` find it.
+
+    The finite network uses ``fn`` and ``derivative``; the limiting kernels (docs/theory/dense.md) use
+    ``expectation`` when given (and then ``MLP.kernel_mp`` works too), else Gauss–Hermite quadrature of ``fn``.
+
+    Args:
+        name: the key (case-insensitive, stripped); not a built-in name.
+        fn: elementwise torch function φ.
+        derivative: elementwise φ' (default: autograd).
+        expectation: closed-form :class:`~theorycheck.kernels.expectation.Expectations` of φ, or ``None``.
+        replace: allow overwriting an earlier user registration of ``name``.
+
+    Returns:
+        The registered :class:`Activation`.
+
+    Raises:
+        TypeError: if ``name`` is not a string, or ``fn``/``derivative``/``expectation`` have the wrong type.
+        ValueError: if ``name`` is empty, a built-in, or already registered and ``replace`` is false.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    key = _key(name)
+    if not key:
+        raise ValueError("name must be a non-empty string")
+    if key in _BUILTINS or key in _ALIASES:
+        raise ValueError(f"name {name!r} is a built-in activation and cannot be replaced")
+    if key in _REGISTRY and not replace:
+        raise ValueError(f"activation {key!r} is already registered; pass replace=True to overwrite it")
+    act = Activation(fn, derivative, name=key, expectation=expectation)
+    _REGISTRY[key] = _constant(act)
+    return act
+
+
+def unregister_activation(name: str) -> None:
+    """Remove a user-registered activation.
+
+    Args:
+        name: a name registered by :func:`register_activation`.
+
+    Raises:
+        ValueError: for a built-in or an unknown name.
+    """
+    key = _key(name)
+    if key in _BUILTINS:
+        raise ValueError(f"name {name!r} is a built-in activation and cannot be removed")
+    if key not in _REGISTRY:
+        raise ValueError(f"activation {name!r} is not registered")
+    del _REGISTRY[key]
 
 
 def get_activation(
@@ -129,37 +253,28 @@ def get_activation(
     negative_slope: float = 0.01,
     derivative: TensorFn | None = None,
 ) -> Activation:
-    """Resolve a name, an :class:`Activation` or a torch callable into an :class:`Activation`.
+    """Resolve a registered name, an :class:`Activation` or a torch callable into an :class:`Activation`.
 
-    Raises ``ValueError`` for an unknown name (listing the known ones) and ``TypeError`` for anything that is
-    neither a string nor callable.
+    Args:
+        activation: a name of :func:`registered_activations`, an :class:`Activation` (returned as is) or an
+            elementwise torch callable (quadrature kernels).
+        negative_slope: slope α of ``leaky_relu``'s negative part (finite).
+        derivative: φ' of a bare callable (default: autograd).
+
+    Returns:
+        The :class:`Activation`.
+
+    Raises:
+        ValueError: for an unknown name (listing the registered ones) or a non-finite ``negative_slope``.
+        TypeError: for anything that is neither a string nor callable.
     """
     if isinstance(activation, Activation):
         return activation
     if isinstance(activation, str):
-        key = activation.strip().lower()
-        if key == "relu":
-            return Activation(torch.relu, _relu_grad, name="relu", closed_form="relu")
-        if key == "leaky_relu":
-            slope = float(negative_slope)
-            if not math.isfinite(slope):
-                raise ValueError(f"negative_slope must be a finite real number, got {negative_slope!r}")
-            return _leaky(slope)
-        if key == "abs":
-            return Activation(torch.abs, _abs_grad, name="abs", closed_form="leaky_relu", negative_slope=-1.0)
-        if key == "erf":
-            return Activation(torch.erf, _erf_grad, name="erf", closed_form="erf")
-        if key in ("identity", "linear"):
-            return Activation(lambda z: z, torch.ones_like, name="identity", closed_form="identity")
-        if key == "tanh":
-            return Activation(torch.tanh, _tanh_grad, name="tanh")
-        if key == "gelu":
-            return Activation(F.gelu, _gelu_grad, name="gelu")
-        if key == "softplus":
-            return Activation(F.softplus, torch.sigmoid, name="softplus")
-        if key == "sigmoid":
-            return Activation(torch.sigmoid, _sigmoid_grad, name="sigmoid")
-        raise ValueError(f"activation must be one of {', '.join(NAMED_ACTIVATIONS)} or a callable, got {activation!r}")
+        builder = _REGISTRY.get(_key(activation))
+        if builder is None:
+            raise ValueError(f"activation must be one of {', '.join(_REGISTRY)} or a callable, got {activation!r}")
+        return builder(negative_slope)
     if callable(activation):
         name = getattr(activation, "__name__", "custom")
         return Activation(activation, derivative, name=name)

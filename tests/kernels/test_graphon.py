@@ -9,7 +9,14 @@ import torch
 
 import theorycheck as tc
 from theorycheck.fixtures import network_kernel_error, smooth_graphon
+from theorycheck.kernels.graphon import graphon_kernels, graphon_values
+from theorycheck.kernels.recursion import mlp_kernels
+from theorycheck.kernels.steps import GraphonStep, KernelStep
 from theorycheck.spectral import linearized_loss, spectral_metrics
+
+from .graphon_reference import graphon_kernels_reference
+
+U = 2.0**-53
 
 
 def _x(seed, n=5, d=12):
@@ -18,12 +25,65 @@ def _x(seed, n=5, d=12):
 
 @pytest.mark.parametrize("act, sb", [("relu", 0.0), ("erf", 0.3), ("tanh", 0.2), ("abs", 0.1)])
 def test_constant_graphons_equal_the_pruned_recursion(act, sb):
-    """W ≡ c on every matrix is the pruned recursion with σ_w² → cσ_w² (any activation, with a bias)."""
+    """W ≡ c on every matrix is the pruned recursion with σ_w² → cσ_w² (any activation, with a bias): the spec runs
+    it through the same (c, c, c) steps, so the kernels are identical (1 − 0.4 == 0.6 in float64)."""
     x = _x(0)
     kw = dict(depth=2, activation=act, sigma_w=1.3, sigma_b=sb, quadrature_degree=16)
     g = tc.MLP(graphons=[0.6, 0.6, 0.6], graphon_resolution=16, **kw).kernel(x)
     p = tc.MLP(prune=0.4, **kw).kernel(x)
-    assert torch.allclose(g.ntk, p.ntk, rtol=1e-13) and torch.allclose(g.nngp, p.nngp, rtol=1e-12)
+    assert torch.equal(g.ntk, p.ntk) and torch.equal(g.nngp, p.nngp)
+
+
+def _constant_grid(cs, k, d):
+    sizes = [d] + [k] * (len(cs) - 1) + [1]
+    return [GraphonStep(torch.full((sizes[i + 1], sizes[i]), c, dtype=torch.float64)) for i, c in enumerate(cs)]
+
+
+@pytest.mark.parametrize("act", ["relu", "erf", "tanh", "abs", "identity"])
+def test_position_engine_on_constant_graphons_equals_the_pruned_engine(act):
+    """Constant matrices through the position engine (K = 8 positions, GEMMs over the grid) give the (c, c, c)
+    recursion to 1e-15 relative to the largest entry: only the sums of K equal terms round differently."""
+    x, y = _x(0, n=12, d=7), _x(1, n=5, d=7)
+    e = tc.get_activation(act).expectations(16)
+    for cs in ([0.6, 0.6, 0.6], [0.3, 0.9, 0.45]):
+        for x2 in (None, y):
+            kw = dict(depth=2, sigma_w=1.3, sigma_b=0.2, expect=e)
+            a = mlp_kernels(x, x2, steps=_constant_grid(cs, 8, 7), **kw)
+            b = mlp_kernels(x, x2, steps=[KernelStep(c, c, c) for c in cs], **kw)
+            for u, v in zip(a, b):
+                assert float((u - v).abs().max() / v.abs().max()) <= 1e-15
+
+
+@pytest.mark.parametrize("act, sb", [("relu", 0.0), ("erf", 0.3), ("tanh", 0.2), ("leaky_relu", 0.1)])
+def test_blocked_engine_equals_the_backward_reference(act, sb):
+    """The forward, row-blocked Θ̃ recursion equals the backward G-sum on whole [K, n, n] tensors
+    (tests/kernels/graphon_reference.py) for non-constant graphons, any block size, one or two batches. Bound:
+    K-term sums in a different order, compounded over 3 layers: 3·K·u relative to the largest entry."""
+    x, y = _x(2, n=9, d=6), _x(3, n=4, d=6)
+    k = 16
+    e = tc.get_activation(act, negative_slope=-0.3).expectations(16)
+    fns = [lambda v, u: 0.2 + 0.7 * v * u, lambda v, u: (0.9 - 0.8 * (v - u).abs()), lambda v, u: 0.3 + 0.6 * u]
+    mats = [graphon_values(fns[0], k, 6), graphon_values(fns[1], k, k), graphon_values(fns[2], 1, k)]
+    for x2 in (None, y):
+        ref = graphon_kernels_reference(x, x2, mats, sigma_w=1.2, sigma_b=sb, expect=e)
+        for be in (None, 1, k * 5, k * 37):
+            out = graphon_kernels(x, x2, mats, sigma_w=1.2, sigma_b=sb, expect=e, block_elements=be)
+            for o, r in zip(out, ref):
+                assert float((o - r).abs().max() / r.abs().max()) <= 3 * k * U
+        if x2 is None:
+            assert torch.equal(out[1], out[1].T) and torch.equal(out[0], out[0].T)
+
+
+def test_spec_with_mixed_graphons_equals_the_backward_reference():
+    """A function graphon beside None and a constant: every matrix goes on the grid ([K, d], [K, K], [1, K])."""
+    x = _x(4, n=7, d=5)
+    gs = [lambda v, u: 0.2 + 0.6 * v * u, None, 0.5]
+    spec = tc.MLP(depth=2, activation="erf", sigma_w=1.3, sigma_b=0.2, graphons=gs, graphon_resolution=12)
+    k = spec.kernel(x)
+    mats = [graphon_values(gs[0], 12, 5), graphon_values(None, 12, 12), graphon_values(0.5, 1, 12)]
+    ref = graphon_kernels_reference(x, None, mats, sigma_w=1.3, sigma_b=0.2, expect=spec.activation.expectations())
+    for o, r in zip((k.nngp, k.ntk), ref):
+        assert float((o - r).abs().max() / r.abs().max()) <= 3 * 12 * U
 
 
 def test_graphon_network_samples_its_masks_and_matches_the_jacobian():

@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 import torch
 
 import theorycheck as tc
@@ -38,3 +39,56 @@ def test_parameters_are_standard_normal():
 def test_float32_network():
     net = tc.MLP(depth=1).network(width=8, in_features=3, dtype=torch.float32)
     assert net(torch.zeros(2, 3)).dtype == torch.float32
+
+
+def _layer(n_in, n_out, q, rescale, seed):
+    gen = torch.Generator().manual_seed(seed)
+    mask = (torch.rand(n_out, n_in, generator=torch.Generator().manual_seed(seed + 1), dtype=torch.float64) < q)
+    return tc.nn.NTKLinear(n_in, n_out, 1.3, 0.4, gen, mask=mask.to(torch.float64), keep=q, rescale=rescale)
+
+
+def _within(samples, target, k=5.0):
+    """|mean − target| ≤ k standard errors of the mean."""
+    se = float(samples.std() / math.sqrt(samples.numel()))
+    return abs(float(samples.mean()) - target) <= k * se, (float(samples.mean()), target, se)
+
+
+@pytest.mark.parametrize("rescale", [False, True, "weights"])
+def test_the_layers_own_initialisation_has_the_limit_it_reports(rescale):
+    """An independent route to the (α, β, γ) table: moments of the finite layer itself over its units.
+
+    Forward: E[h_i(x) h_i(x')] = α σ_w² g·g'/n_in + σ_b²; NTK weight term per unit: c² Σ_j M_ij g_j g'_j with mean
+    β σ_w² g·g'/n_in; backward: E[(c (W⊙M)ᵀ δ)_j²] = γ σ_w² Σ_i δ_i²/n_in. Each mean over ≥ 8192 i.i.d. units is
+    held to 5 standard errors."""
+    q, w2 = 0.3, 1.3**2
+    g = torch.randn(2, 64, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    wide = _layer(64, 8192, q, rescale, seed=1)
+    alpha, beta, gamma = wide.kernel_step()
+    with torch.no_grad():
+        h = wide(g)
+    gg = float(g[0] @ g[1])
+    ok, info = _within(h[0] * h[1], alpha * w2 * gg / 64 + 0.16)
+    assert ok, ("alpha", info)
+    per_unit = wide.scale**2 * (wide.mask * (g[0] * g[1])).sum(dim=1)  # c² Σ_j M_ij g_j g'_j for every unit i
+    ok, info = _within(per_unit, beta * w2 * gg / 64)
+    assert ok, ("beta", info)
+    # the layer's own NTK term sums exactly these per-unit values (δ = 1 on every unit)
+    out = torch.zeros(2, 2, dtype=torch.float64)
+    ones = torch.ones(2, 8192, dtype=torch.float64)
+    wide.ntk_terms(g, ones, g, ones, out, torch.zeros_like(out), rows=2, block_bytes=1 << 20)
+    assert float(out[0, 1]) == pytest.approx(float(per_unit.sum()), rel=1e-12)
+    tall = _layer(8192, 64, q, rescale, seed=2)
+    delta = torch.randn(1, 64, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    back = tall.backprop(delta)[0]
+    ok, info = _within(back * back, tall.kernel_step().gamma * w2 * float(delta @ delta.T) / 8192)
+    assert ok, ("gamma", info)
+    assert tall.kernel_step() == (alpha, beta, gamma) == tc.kernels.MaskScaling(q, rescale).step()
+
+
+def test_network_reports_its_layers_limits_and_readout_covariance():
+    spec = tc.MLP(depth=2, sigma_w=1.3, sigma_b=0.2, prune=0.5, rescale="weights", prune_layers="hidden")
+    net = spec.network(8, 3, seed=0)
+    assert net.kernel_steps() == [(1.0, 0.5, 1.0), (1.0, 0.5, 1.0), (1.0, 1.0, 1.0)]
+    assert net.layers[0].keep == 0.5 and net.layers[2].keep == 1.0 and net.layers[2].rescale is False
+    with pytest.raises(ValueError, match="single-output layer"):
+        net.layers[0].output_covariance(torch.ones(2, 3), torch.ones(2, 3))

@@ -1,5 +1,6 @@
-r"""The graphon NTK: infinite-width kernels of networks whose masks are sampled from graphons (THEORY.md §4,
-Pham et al., NeurIPS 2025; recursion reconstructed [R] and checked numerically [V-num]).
+r"""The graphon NTK: infinite-width kernels of networks whose masks are sampled from graphons (Pham et al., NeurIPS
+2025, Prop. 1 and Thm. 1; docs/theory/graphon.md). The recursion was reconstructed from the paper's text and checked
+against finite masked networks.
 
 Each weight matrix l has a graphon W^{(l)}(v, u) ∈ [0, 1] (output position v, input position u, both in [0, 1];
 the input layer uses positions (j + ½)/d). A finite network keeps weight (i, j) with probability
@@ -21,26 +22,56 @@ with E_l(u) = E[φ(a)φ(b)] and Ė_l(u) = E[φ'(a)φ'(b)] under the position-dep
     \Theta = \sum_{l=1}^{L+1} \int G^{(l)}(v)\, \tilde\Sigma^{(l)}(v)\, dv, \qquad \text{NNGP} = \tilde\Sigma^{(L+1)}.
 
 (The σ_b² inside Σ̃^{(l)} supplies the bias terms of the NTK.) With constant graphons W ≡ c_l this is exactly the
-pruned recursion with σ_w² → c_l σ_w² (THEORY.md §0.5), so for ReLU without bias Θ = (Π c_l) Θ_dense.
+pruned recursion with σ_w² → c_l σ_w² (docs/theory/pruned.md), so for ReLU without bias Θ = (Π c_l) Θ_dense; the
+spec (:class:`theorycheck.MLP`) then uses the (c, c, c) steps of that recursion.
+
+Computation: the blocked engine :func:`~theorycheck.kernels.recursion.mlp_kernels` with one
+:class:`~theorycheck.kernels.steps.GraphonStep` per matrix. It carries the NTK forward per position,
+Θ̃^{(l+1)}(v) = Σ̃^{(l+1)}(v) + σ_w² ∫ W^{(l+1)}(v, u) Ė_l(u) Θ̃^{(l)}(u) du, which unrolls to the G-sum above; row
+blocks of the output pass through all layers in [K, rows, n2] buffers, so the memory does not grow with K·n².
 """
 
 from __future__ import annotations
 
 import torch
 
-from .recursion import correlations_, variance_stats
+from .expectation import Expectations
+from .recursion import mlp_kernels
+from .steps import GraphonStep
 
 __all__ = ["graphon_kernels", "grid", "graphon_values"]
 
 
 def grid(n: int, dtype=torch.float64, device=None) -> torch.Tensor:
-    """Cell midpoints (k + ½)/n, k = 0..n−1."""
+    """Cell midpoints (k + ½)/n, k = 0..n−1: the positions of n units in [0, 1] (docs/theory/graphon.md).
+
+    Args:
+        n: number of cells.
+        dtype: tensor dtype.
+        device: tensor device.
+
+    Returns:
+        1-D tensor of n positions.
+    """
     return (torch.arange(n, dtype=dtype, device=device) + 0.5) / n
 
 
 def graphon_values(graphon, n_out: int, n_in: int, name: str = "graphon") -> torch.Tensor:
-    """W on the [n_out, n_in] grid of cell midpoints: ``None`` → 1 (dense), a constant, or a function W(v, u) of
-    output and input positions (torch tensors, broadcasting). Raises ``ValueError`` unless all values lie in [0, 1]."""
+    """W on the [n_out, n_in] grid of cell midpoints (docs/theory/graphon.md).
+
+    Args:
+        graphon: ``None`` (dense, W ≡ 1), a constant, or a function W(v, u) of output and input positions (torch
+            tensors, broadcasting).
+        n_out: output positions.
+        n_in: input positions.
+        name: how the error message names the graphon.
+
+    Returns:
+        float64 tensor [n_out, n_in].
+
+    Raises:
+        ValueError: unless all values are finite and lie in [0, 1].
+    """
     if graphon is None:
         return torch.ones(n_out, n_in, dtype=torch.float64)
     if callable(graphon):
@@ -53,59 +84,24 @@ def graphon_values(graphon, n_out: int, n_in: int, name: str = "graphon") -> tor
     return vals
 
 
-def _expectations(c: torch.Tensor, qa: torch.Tensor, qb: torch.Tensor, expect, sym: bool
-                  ) -> tuple[torch.Tensor, torch.Tensor]:
-    """E[φφ] and E[φ'φ'] for per-position covariances: c [K, n1, n2], variances qa [K, n1], qb [K, n2]."""
-    sa, sb = variance_stats(qa, expect), variance_stats(qb, expect)
-    rs = {k: v[:, :, None] for k, v in sa.items()}
-    cs = {k: v[:, None, :] for k, v in sb.items()}
-    rho, dot = torch.empty_like(c), torch.empty_like(c)
-    work = [torch.empty_like(c) for _ in range(3)]
-    correlations_(c, rs, cs, rho, work[0], work[1])
-    if sym:
-        rho.diagonal(dim1=1, dim2=2).fill_(1.0)
-    expect.block(rho, rs, cs, dot, work)
-    return rho, dot
-
-
 def graphon_kernels(x1: torch.Tensor, x2: torch.Tensor | None, graphons: list[torch.Tensor], *, sigma_w: float,
-                    sigma_b: float, expect) -> tuple[torch.Tensor, torch.Tensor]:
-    """NNGP and NTK of the graphon recursion above.
+                    sigma_b: float, expect: Expectations, block_elements: int | None = None
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """NNGP and NTK of the graphon recursion above, by the blocked engine (docs/theory/graphon.md).
 
-    ``graphons[l]`` is the matrix of W^{(l+1)} values on the grid: [K, d] for the input layer, [K, K] for hidden
-    layers and [1, K] for the readout (K the hidden resolution). Returns two [n1, n2] tensors.
+    Args:
+        x1: inputs [n1, d].
+        x2: inputs [n2, d], or ``None`` for x1.
+        graphons: ``graphons[l]`` is the matrix of W^{(l+1)} values on the grid: [K, d] for the input layer,
+            [K, K] for hidden layers and [1, K] for the readout (K the hidden resolution).
+        sigma_w: σ_w.
+        sigma_b: σ_b.
+        expect: the activation's expectations.
+        block_elements: entries of one [K, rows, n2] block buffer (see
+            :func:`~theorycheck.kernels.recursion.mlp_kernels`).
+
+    Returns:
+        (nngp, ntk), two [n1, n2] tensors.
     """
-    sym = x2 is None
-    xb = x1 if sym else x2
-    d = x1.shape[1]
-    w2, b2 = sigma_w**2, sigma_b**2
-    depth = len(graphons) - 1
-    # layer 1, per output position v: (1/d) Σ_j W(v, j) x_j x'_j, and the two variances
-    w_in = graphons[0]
-    c = w2 * torch.einsum("vj,aj,bj->vab", w_in, x1, xb) / d + b2
-    qa = w2 * (w_in @ (x1 * x1).T) / d + b2  # [K, n1]
-    qb = qa if sym else w2 * (w_in @ (xb * xb).T) / d + b2
-    sigmas = [c]  # Σ̃^{(l)} for l = 1..L+1
-    edots = []  # Ė_l for l = 1..L
-    for layer in range(1, depth + 1):
-        e, ed = _expectations(sigmas[-1], qa, qb, expect, sym)
-        edots.append(ed)
-        wl = graphons[layer]  # [K_out, K_in]
-        k_in = wl.shape[1]
-        sigmas.append(w2 * torch.einsum("vu,uab->vab", wl, e) / k_in + b2)
-        # diagonal variances propagate with the 1-D expectation per position
-        ea = expect.diag(qa.reshape(-1)).reshape(qa.shape)
-        eb = ea if sym else expect.diag(qb.reshape(-1)).reshape(qb.shape)
-        qa = w2 * (wl @ ea) / k_in + b2
-        qb = qa if sym else w2 * (wl @ eb) / k_in + b2
-    nngp = sigmas[-1][0]
-    ntk = sigmas[-1][0].clone()  # readout term: G^{(L+1)} ≡ 1
-    g = None
-    for layer in range(depth, 0, -1):  # hidden layers L..1: G^{(l)} on [K, n1, n2]
-        w_next = graphons[layer]  # W^{(l+1)}: [K_out, K]
-        if g is None:
-            g = w2 * w_next[0][:, None, None] * edots[layer - 1]
-        else:
-            g = w2 * edots[layer - 1] * torch.einsum("wv,wab->vab", w_next, g) / w_next.shape[0]
-        ntk += (g * sigmas[layer - 1]).mean(dim=0)
-    return nngp, ntk
+    return mlp_kernels(x1, x2, depth=len(graphons) - 1, sigma_w=sigma_w, sigma_b=sigma_b, expect=expect,
+                       steps=[GraphonStep(g) for g in graphons], block_elements=block_elements)

@@ -18,6 +18,10 @@ class Identity:
     def diag(self, q: torch.Tensor) -> torch.Tensor:
         return q.clone()
 
+    def stats(self, q: torch.Tensor) -> dict[str, torch.Tensor]:
+        """No statistics beyond √q and 1/√q."""
+        return {}
+
     def block(self, rho: torch.Tensor, rs: dict[str, torch.Tensor], cs: dict[str, torch.Tensor],
               dot: torch.Tensor, work: list[torch.Tensor]) -> None:
         rho.mul_(rs["s"]).mul_(cs["s"])

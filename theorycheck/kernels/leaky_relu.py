@@ -33,6 +33,10 @@ class LeakyReLU:
         """E[φ(u)²] for u ~ N(0, q): α q + (1−α)² q/2 = q (1 + α²)/2."""
         return 0.5 * (1.0 + self.alpha * self.alpha) * q
 
+    def stats(self, q: torch.Tensor) -> dict[str, torch.Tensor]:
+        """No statistics beyond √q and 1/√q."""
+        return {}
+
     def block(self, rho: torch.Tensor, rs: dict[str, torch.Tensor], cs: dict[str, torch.Tensor],
               dot: torch.Tensor, work: list[torch.Tensor]) -> None:
         a, g = self.alpha, (1.0 - self.alpha) ** 2

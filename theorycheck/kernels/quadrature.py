@@ -15,10 +15,10 @@ falls geometrically in K. Cost: K² evaluations of φ and φ' per kernel entry p
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
-
-from ..activations import Activation
 
 __all__ = ["Quadrature", "gauss_hermite"]
 
@@ -32,9 +32,12 @@ def gauss_hermite(degree: int, dtype: torch.dtype = torch.float64, device: torch
 
 
 class Quadrature:
-    """E[φφ], E[φ'φ'] of an arbitrary :class:`~theorycheck.activations.Activation` by 2-D Gauss–Hermite."""
+    """E[φφ], E[φ'φ'] of an arbitrary :class:`~theorycheck.activations.Activation` by 2-D Gauss–Hermite.
 
-    def __init__(self, activation: Activation, degree: int) -> None:
+    ``activation`` is any callable φ with a ``grad`` method (φ') and a ``name``.
+    """
+
+    def __init__(self, activation: Any, degree: int) -> None:
         self.activation = activation
         self.degree = int(degree)
         self.name = f"{activation.name} (Gauss–Hermite, K={self.degree})"
@@ -50,6 +53,10 @@ class Quadrature:
         z, w = self._rule(q)
         u = torch.sqrt(q)[:, None] * z[None, :]
         return (self.activation(u) ** 2) @ w
+
+    def stats(self, q: torch.Tensor) -> dict[str, torch.Tensor]:
+        """No statistics beyond √q and 1/√q."""
+        return {}
 
     def block(self, rho: torch.Tensor, rs: dict[str, torch.Tensor], cs: dict[str, torch.Tensor],
               dot: torch.Tensor, work: list[torch.Tensor]) -> None:

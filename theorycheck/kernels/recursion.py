@@ -1,4 +1,4 @@
-r"""The infinite-width NNGP/NTK recursion of a fully-connected network (THEORY.md §0.2, Jacot et al. 2018).
+r"""The infinite-width NNGP/NTK recursion of a fully-connected network (Jacot et al. 2018; docs/theory/dense.md).
 
 .. math::
 
@@ -10,26 +10,25 @@ r"""The infinite-width NNGP/NTK recursion of a fully-connected network (THEORY.m
 
 with (u, v) ~ N(0, Λ^{(l)}). After L hidden layers the output's NNGP is Σ^{(L+1)} and its NTK Θ^{(L+1)}.
 
-Pruned layers (THEORY.md §0.5). Each weight matrix l = 1..L+1 carries three factors (α_l, β_l, γ_l): α_l multiplies
-σ_w² in the forward covariance Σ^{(l)}, β_l multiplies the weight term of the NTK and γ_l multiplies σ_w² in the
-derivative kernel Σ̇^{(l)} that back-propagates through matrix l:
+Every weight matrix is a *step* (:mod:`theorycheck.kernels.steps`): a :class:`~.steps.KernelStep` (α, β, γ) for a
+dense or Bernoulli-masked matrix (docs/theory/pruned.md; the factors come from :class:`~.steps.MaskScaling`), or a
+:class:`~.steps.GraphonStep` for a mask sampled from a graphon (docs/theory/graphon.md). A graphon makes the
+kernels depend on the position v ∈ [0, 1] of a unit within its layer; on a grid of K positions the engine carries,
+for every pair of inputs, Σ̃(v) and Θ̃(v) at the K positions, and the step mixes positions by one GEMM with the
+[K, K] graphon matrix. The NTK is carried forward (Θ̃^{(l)}(v) = Σ̃^{(l)}(v) + σ_w² ∫ W(v, u) Ė(u) Θ̃^{(l−1)}(u) du),
+which unrolls to the backward form Θ = Σ_l ∫ G^{(l)} Σ̃^{(l)} of Pham et al. (NeurIPS 2025).
 
-.. math::
-
-    \Sigma^{(l)} = \alpha_l \sigma_w^2 E_{l-1} + \sigma_b^2, \quad
-    \Theta^{(l)} = \beta_l \sigma_w^2 E_{l-1} + \sigma_b^2 + \Theta^{(l-1)} \gamma_l \sigma_w^2 \dot E_{l-1},
-
-with E_0 = x·x'/d, E_{l} = E[φφ] and Ė_l = E[φ'φ'] under Σ^{(l)}. Dense: all factors 1. A Bernoulli(q_l) mask without
-rescaling: α = β = γ = q_l (the dense recursion with σ_w² → q_l σ_w²). Architectural rescaling 1/√(q n) (convention
-A): α = β = γ = 1, exactly the dense limit. Value rescaling of the weights by 1/√q at init (convention B, the P1
-code): α = γ = 1, β = q_l.
+The first step can be replaced: ``start`` (:class:`~.steps.LayerState`) gives the kernels of hidden layer k's
+pre-activations computed elsewhere, and the engine continues from there.
 
 Implementation (the speed target of issue 2: a depth-10 ReLU kernel on 4096 × 4096 in ≤ 4 s on 2 threads):
 
 * the diagonals Σ^{(l)}(x, x) are computed once per layer from the 1-D recursion, with their square roots;
 * given the diagonals every off-diagonal entry evolves independently through the layers, so the output is processed
   in row blocks that fit in cache and each block is carried through *all* layers before the next one starts;
-* every operation is in place on a handful of preallocated block buffers (no temporaries of size n1 × n2);
+* every operation is in place on six preallocated block buffers of K × rows × n2 entries (no temporaries of size
+  n1 × n2, and for graphons no K × n1 × n2 tensor: the working memory is 48·max(block_elements, K·n2) bytes beyond
+  the outputs, a block holding at least one row);
 * for x2 = None only the upper triangle is computed and then mirrored, so the result is exactly symmetric, and
   the diagonal correlation is set to exactly 1.
 
@@ -43,51 +42,63 @@ from __future__ import annotations
 
 import torch
 
-from .erf import Erf
-from .identity import Identity
-from .leaky_relu import LeakyReLU
-from .quadrature import Quadrature
-from .relu import ReLU
+from .expectation import Expectations
+from .steps import GraphonStep, KernelStep, LayerState, Step, check_steps
 
 __all__ = ["expectations_for", "mlp_kernels", "layer_variances"]
 
+#: Entries of one block buffer when every step is a :class:`~.steps.KernelStep` (fits in cache).
 DEFAULT_BLOCK_ELEMENTS = 1 << 15
+#: Entries of one [K, rows, n2] block buffer with graphon steps: large enough for an efficient GEMM over the
+#: positions, small enough that the six buffers take 6 · 8 · 2^19 B = 24 MiB.
+GRAPHON_BLOCK_ELEMENTS = 1 << 19
 
 
-def expectations_for(activation, quadrature_degree: int = 48):
-    """The object computing E[φφ] and E[φ'φ'] for an :class:`~theorycheck.activations.Activation`."""
-    kind = activation.closed_form
-    if kind == "relu":
-        return ReLU()
-    if kind == "leaky_relu":
-        return LeakyReLU(activation.negative_slope)
-    if kind == "erf":
-        return Erf()
-    if kind == "identity":
-        return Identity()
-    return Quadrature(activation, quadrature_degree)
+def expectations_for(activation, quadrature_degree: int = 48) -> Expectations:
+    """The object computing E[φφ] and E[φ'φ'] for an :class:`~theorycheck.activations.Activation`.
+
+    Args:
+        activation: the activation (its registry entry says whether a closed form exists).
+        quadrature_degree: Gauss–Hermite nodes per dimension otherwise.
+
+    Returns:
+        ``activation.expectations(quadrature_degree)``.
+    """
+    return activation.expectations(quadrature_degree)
 
 
-def layer_variances(q1: torch.Tensor, depth: int, w2: float, b2: float, expect,
+def layer_variances(q1: torch.Tensor, depth: int, w2: float, b2: float, expect: Expectations,
                     alphas: list[float] | None = None) -> list[torch.Tensor]:
-    """Σ^{(l)}(x, x) for l = 1..depth (the pre-activation variances that feed the activations)."""
+    """Σ^{(l)}(x, x) for l = 1..depth (the pre-activation variances that feed the activations).
+
+    Args:
+        q1: Σ^{(1)}(x, x), 1-D.
+        depth: L.
+        w2: σ_w².
+        b2: σ_b².
+        expect: the activation's expectations.
+        alphas: α of each weight matrix (default: dense).
+
+    Returns:
+        The L variance vectors.
+    """
     qs = [q1]
     for layer in range(1, depth):
         a = 1.0 if alphas is None else alphas[layer]
-        qs.append(a * w2 * expect.diag(qs[-1]) + b2)
+        qs.append(KernelStep(a).variances(expect.diag(qs[-1]), w2, b2))
     return qs
 
 
-Factors = list[tuple[float, float, float]]
+def check_factors(factors, depth: int) -> list[KernelStep]:
+    """The (α, β, γ) steps of a network without graphons (default: dense).
 
-
-def check_factors(factors: Factors | None, depth: int) -> Factors:
-    if factors is None:
-        return [(1.0, 1.0, 1.0)] * (depth + 1)
-    if len(factors) != depth + 1:
-        raise ValueError(f"factors must have depth + 1 = {depth + 1} entries (one per weight matrix), "
-                         f"got {len(factors)}")
-    return [tuple(float(v) for v in f) for f in factors]
+    Raises:
+        ValueError: for the wrong number of entries or a graphon step.
+    """
+    steps = check_steps(factors, depth)
+    if any(not isinstance(s, KernelStep) for s in steps):
+        raise ValueError("this path supports (α, β, γ) steps only, not graphon steps")
+    return steps  # type: ignore[return-value]
 
 
 # Correlations within this distance of ±1 are indistinguishable from ±1 given the rounding of ρ = c/(√a√b)
@@ -107,88 +118,157 @@ def correlations_(c: torch.Tensor, rs: dict[str, torch.Tensor], cs: dict[str, to
                   w0: torch.Tensor, w1: torch.Tensor) -> torch.Tensor:
     """ρ = c/(√a√b) into ``out``: clamped into [−1, 1] and snapped to ±1 within :data:`SNAP` (zero variance → 0).
 
-    ``rs``/``cs`` are the row/column statistics of :func:`variance_stats`, broadcastable against ``c``; ``w0``, ``w1``
-    are work buffers shaped like ``c``. Shared by the MLP recursion and the graphon recursion.
+    Args:
+        c: covariances.
+        rs: row statistics of :func:`variance_stats`, broadcastable against ``c``.
+        cs: column statistics, the same.
+        out: output buffer shaped like ``c``.
+        w0: work buffer shaped like ``c``.
+        w1: work buffer shaped like ``c``.
+
+    Returns:
+        ``out``.
     """
     torch.mul(c, rs["inv_s"], out=out).mul_(cs["inv_s"]).clamp_(-1.0, 1.0)
     _snap_unit(out, w0, w1)
     return out
 
 
-def variance_stats(q: torch.Tensor, expect) -> dict[str, torch.Tensor]:
-    """Per-point statistics of the variances ``q`` that the expectation blocks read: √q, 1/√q (0 at q = 0) and the
-    activation's own extras."""
+def variance_stats(q: torch.Tensor, expect: Expectations) -> dict[str, torch.Tensor]:
+    """Per-point statistics of the variances ``q`` that the expectation blocks read.
+
+    Args:
+        q: variances (any shape).
+        expect: the activation's expectations (adds its :meth:`~.expectation.Expectations.stats`).
+
+    Returns:
+        √q as ``"s"``, 1/√q (0 at q = 0) as ``"inv_s"`` and the activation's own entries.
+    """
     s = torch.sqrt(q)
     inv = torch.where(s > 0, 1.0 / s, torch.zeros_like(s))  # zero variance → correlation 0
     out = {"s": s, "inv_s": inv}
-    extra = getattr(expect, "stats", None)
-    if extra is not None:
-        out.update(extra(q))
+    out.update(expect.stats(q))
     return out
 
 
+def _diag(expect: Expectations, q: torch.Tensor) -> torch.Tensor:
+    """E[φ(u)²] for every entry of a [K, n] variance array."""
+    return expect.diag(q.reshape(-1)).reshape(q.shape)
+
+
 def mlp_kernels(
-    x1: torch.Tensor,
+    x1: torch.Tensor | None,
     x2: torch.Tensor | None,
     *,
     depth: int,
     sigma_w: float,
     sigma_b: float,
-    expect,
-    factors: Factors | None = None,
-    block_elements: int = DEFAULT_BLOCK_ELEMENTS,
+    expect: Expectations,
+    steps: list | None = None,
+    factors: list | None = None,
+    start: LayerState | None = None,
+    block_elements: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """NNGP Σ^{(L+1)} and NTK Θ^{(L+1)} of an L = ``depth`` hidden-layer MLP on validated float inputs.
 
-    ``expect`` is one of the expectation objects (:func:`expectations_for`); ``factors`` the per-matrix (α, β, γ) of
-    pruned layers (default: dense). Returns two [n1, n2] tensors with the dtype and device of ``x1``.
-    """
-    factors = check_factors(factors, depth)
-    alphas = [f[0] for f in factors]
-    sym = x2 is None
-    xb = x1 if sym else x2
-    n1, d = x1.shape
-    n2 = xb.shape[0]
-    w2, b2 = sigma_w * sigma_w, sigma_b * sigma_b
-    dtype, device = x1.dtype, x1.device
+    Dense and pruned networks: docs/theory/dense.md, docs/theory/pruned.md; graphon masks: docs/theory/graphon.md.
 
-    a0 = alphas[0]
-    qa = layer_variances(a0 * (w2 / d) * (x1 * x1).sum(dim=1) + b2, depth, w2, b2, expect, alphas)
-    qb = qa if sym else layer_variances(a0 * (w2 / d) * (xb * xb).sum(dim=1) + b2, depth, w2, b2, expect, alphas)
+    Args:
+        x1: inputs [n1, d] (not read when ``start`` is given; pass ``None``).
+        x2: inputs [n2, d], or ``None`` for x1 (the result is then exactly symmetric).
+        depth: the number of hidden layers L ≥ 0.
+        sigma_w: σ_w.
+        sigma_b: σ_b.
+        expect: the activation's :class:`~.expectation.Expectations` (:func:`expectations_for`).
+        steps: one step per weight matrix (:func:`~.steps.check_steps`): :class:`~.steps.KernelStep` or (α, β, γ)
+            tuples, or :class:`~.steps.GraphonStep` whose position grids chain; default dense.
+        factors: the older name of ``steps`` (the per-matrix (α, β, γ)).
+        start: optional :class:`~.steps.LayerState` replacing the layers below its ``layer``.
+        block_elements: entries of one block buffer (default :data:`DEFAULT_BLOCK_ELEMENTS`, or
+            :data:`GRAPHON_BLOCK_ELEMENTS` with positions); the working memory is six such buffers.
+
+    Returns:
+        (nngp, ntk), two [n1, n2] tensors with the dtype and device of ``x1`` (of ``start.nngp`` with a start).
+
+    Raises:
+        ValueError: for inconsistent steps, an out-of-range ``start.layer`` or mismatched shapes.
+    """
+    if factors is not None:
+        if steps is not None:
+            raise ValueError("pass steps or factors, not both")
+        steps = factors
+    steps = check_steps(steps, depth)
+    w2, b2 = sigma_w * sigma_w, sigma_b * sigma_b
+    if start is None:
+        if x1 is None:
+            raise ValueError("x1 is required unless a start state is given")
+        sym = x2 is None
+        xb = x1 if sym else x2
+        like, first = x1, 1
+        steps = _on(steps, like)
+        qa0 = steps[0].input_variances(x1, w2, b2)
+        qb0 = qa0 if sym else steps[0].input_variances(xb, w2, b2)
+        n1, n2, k0 = x1.shape[0], xb.shape[0], steps[0].k_out
+    else:
+        first = start.layer
+        if isinstance(first, bool) or not isinstance(first, int) or not 1 <= first <= depth + 1:
+            raise ValueError(f"start.layer must be an integer in [1, {depth + 1}], got {first!r}")
+        s_nngp, s_ntk, qa0, qb0 = start.positions()
+        sym = qb0 is None
+        qb0 = qa0 if sym else qb0
+        like = s_nngp
+        steps = _on(steps, like)
+        k0, n1, n2 = s_nngp.shape
+        if k0 != steps[first - 1].k_out:
+            raise ValueError(f"start has {k0} positions; steps[{first}] reads {steps[first - 1].k_out}")
+    dtype, device = like.dtype, like.device
+
+    qa, qb = [qa0], [qb0]
+    for layer in range(first, depth):
+        qa.append(steps[layer].variances(_diag(expect, qa[-1]), w2, b2))
+        qb.append(qa[-1] if sym else steps[layer].variances(_diag(expect, qb[-1]), w2, b2))
     stats_a = [variance_stats(q, expect) for q in qa]
     stats_b = stats_a if sym else [variance_stats(q, expect) for q in qb]
 
+    kmax = max([k0] + [s.k_out for s in steps[first:]])
+    if block_elements is None:
+        block_elements = DEFAULT_BLOCK_ELEMENTS if kmax == 1 else GRAPHON_BLOCK_ELEMENTS
     nngp = torch.empty((n1, n2), dtype=dtype, device=device)
     ntk = torch.empty((n1, n2), dtype=dtype, device=device)
-    rows = max(1, min(n1, block_elements // max(n2, 1)))
-    buf = torch.empty(6 * rows * n2, dtype=dtype, device=device)
+    rows = max(1, min(n1, block_elements // max(kmax * n2, 1)))
+    buf = torch.empty(6 * kmax * rows * n2, dtype=dtype, device=device)
 
     for r0 in range(0, n1, rows):
         r1 = min(n1, r0 + rows)
         c0 = r0 if sym else 0  # upper triangle only in the symmetric case
-        shape = (r1 - r0, n2 - c0)
-        size = shape[0] * shape[1]
-        C, T, R, D, W0, W1 = (buf[k * size:(k + 1) * size].view(shape) for k in range(6))
-        torch.mm(x1[r0:r1], xb[c0:].T, out=C)
-        C.mul_(w2 / d)
-        torch.mul(C, factors[0][1], out=T).add_(b2)
-        C.mul_(alphas[0]).add_(b2)
-        for layer in range(depth):
-            al, be, ga = factors[layer + 1]
-            rs = {k: v[r0:r1, None] for k, v in stats_a[layer].items()}
-            cs = {k: v[None, c0:] for k, v in stats_b[layer].items()}
+        r, m = r1 - r0, n2 - c0
+        seg = kmax * r * m
+        parts = [buf[i * seg:(i + 1) * seg] for i in range(6)]
+
+        def block(i: int, k: int, parts=parts, r=r, m=m) -> torch.Tensor:
+            return parts[i][:k * r * m].view(k, r, m)
+
+        k = k0
+        C, T = block(0, k), block(1, k)
+        if start is None:
+            steps[0].input_block(x1[r0:r1], xb[c0:], C, T, w2, b2)
+        else:
+            C.copy_(s_nngp[:, r0:r1, c0:])
+            T.copy_(s_ntk[:, r0:r1, c0:])
+        for i, layer in enumerate(range(first, depth + 1)):
+            R, D, W0, W1 = (block(j, k) for j in (2, 3, 4, 5))
+            rs = {key: v[:, r0:r1, None] for key, v in stats_a[i].items()}
+            cs = {key: v[:, None, c0:] for key, v in stats_b[i].items()}
             correlations_(C, rs, cs, R, W0, W1)
             if sym:
-                R.diagonal().fill_(1.0)
+                R.diagonal(dim1=1, dim2=2).fill_(1.0)
             expect.block(R, rs, cs, D, [W0, W1, C])
-            torch.mul(R, al * w2, out=C).add_(b2)  # Σ^{(l+1)}
-            T.mul_(D).mul_(ga * w2)  # Θ^{(l)} Σ̇^{(l+1)}
-            if be == al:
-                T.add_(C)
-            else:
-                T.add_(R, alpha=be * w2).add_(b2)
-        nngp[r0:r1, c0:] = C
-        ntk[r0:r1, c0:] = T
+            k = steps[layer].k_out
+            C_next, T_next = block(0, k), block(1, k)
+            steps[layer].propagate(R, D, T, C_next, T_next, w2, b2)  # Σ, Θ of the next layer
+            C, T = C_next, T_next
+        nngp[r0:r1, c0:] = C[0]
+        ntk[r0:r1, c0:] = T[0]
     if sym:
         for out in (nngp, ntk):
             for r0 in range(0, n1, rows):
@@ -197,3 +277,8 @@ def mlp_kernels(
                 square = out[r0:r1, r0:r1]
                 square.copy_(torch.triu(square) + torch.triu(square, 1).T)
     return nngp, ntk
+
+
+def _on(steps: list[Step], like: torch.Tensor) -> list[Step]:
+    """Graphon steps moved to the dtype and device of ``like``."""
+    return [s.to(like) if isinstance(s, GraphonStep) else s for s in steps]

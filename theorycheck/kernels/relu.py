@@ -62,6 +62,10 @@ class ReLU:
         """E[relu(u)²] for u ~ N(0, q): q/2."""
         return 0.5 * q
 
+    def stats(self, q: torch.Tensor) -> dict[str, torch.Tensor]:
+        """No statistics beyond √q and 1/√q."""
+        return {}
+
     def block(self, rho: torch.Tensor, rs: dict[str, torch.Tensor], cs: dict[str, torch.Tensor],
               dot: torch.Tensor, work: list[torch.Tensor]) -> None:
         """``rho`` → E[relu(u)relu(v)], ``dot`` ← E[step(u)step(v)], in place."""

@@ -1,4 +1,4 @@
-r"""Empirical NTK and NNGP of finite networks (THEORY.md §0.1, Appendix A).
+r"""Empirical NTK and NNGP of finite networks (docs/theory/dense.md, docs/theory/pruned.md).
 
 The empirical NTK of a scalar network is Θ̂(x, x') = Σ_θ ∂f(x)/∂θ · ∂f(x')/∂θ over every trainable parameter.
 
@@ -16,8 +16,12 @@ The signals Δ_l for the whole batch come from one batched backward pass, so the
 pass plus 2·N²·n per layer; the Jacobian (N × #parameters) is never formed. Gram products are accumulated in row
 blocks so that the only N²-sized allocation is the output.
 
-**Masked layers** (pruning, THEORY.md §0.5 and Appendix A): the weight term is c² Σ_{kept (i,j)} δ_i δ'_i g_j g'_j,
+**Masked layers** (pruning, docs/theory/pruned.md): the weight term is c² Σ_{kept (i,j)} δ_i δ'_i g_j g'_j,
 computed from the masked Jacobian gathered in chunks (cost N²·nnz; the dense Jacobian is never formed).
+
+Each layer (:class:`~theorycheck.nn.mlp.NTKLinear`) owns its part: :meth:`~theorycheck.nn.mlp.NTKLinear.backprop`,
+:meth:`~theorycheck.nn.mlp.NTKLinear.ntk_terms` and, for the readout,
+:meth:`~theorycheck.nn.mlp.NTKLinear.output_covariance`; this module only walks the layers.
 
 **Jacobian path** (``method="jacobian"``, any ``torch.nn.Module`` with a scalar output): per-sample Jacobians with
 ``torch.func.vmap(jacrev)`` contracted parameter by parameter, in input chunks.
@@ -40,7 +44,9 @@ _BLOCK_BYTES = 1 << 27  # temporaries of the row-blocked Gram products: 128 MiB
 
 
 def _is_structured(net: nn.Module) -> bool:
-    return hasattr(net, "trace") and hasattr(net, "layers") and hasattr(net, "activation")
+    """A theorycheck network: ``trace``, an ``activation`` and layers that own their NTK terms."""
+    return (hasattr(net, "trace") and hasattr(net, "activation") and hasattr(net, "layers")
+            and all(callable(getattr(layer, "ntk_terms", None)) for layer in net.layers))
 
 
 def _param_like(net: nn.Module) -> torch.Tensor:
@@ -70,8 +76,7 @@ def _signals(net, x: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tenso
         for idx in range(len(net.layers) - 1, -1, -1):
             deltas[idx] = delta
             if idx > 0:
-                layer = net.layers[idx]
-                delta = torch.mm(delta, layer.effective_weight()).mul_(layer.scale)
+                delta = net.layers[idx].backprop(delta)
                 delta.mul_(net.activation.grad(pre[idx - 1]))
     return inputs, deltas
 
@@ -80,62 +85,22 @@ def _rows_per_block(n2: int, itemsize: int) -> int:
     return max(1, _BLOCK_BYTES // (2 * itemsize * max(n2, 1)))
 
 
-def _masked_weight_term(layer, g1, d1, g2, d2, out: torch.Tensor, same_inputs: bool) -> None:
-    """out += c² Σ_{(i,j) kept} (δ_i g_j)(δ'_i g'_j): the masked Jacobian J (N × nnz) built chunk by chunk by
-    gathering, then J J'ᵀ. Cost N²·nnz; the dense N × (fan_in·fan_out) Jacobian is never formed."""
-    rows, cols = layer.support()
-    nnz = rows.numel()
-    chunk = max(1, _BLOCK_BYTES // (2 * g1.element_size() * max(g1.shape[0], g2.shape[0])))
-    c2 = layer.scale * layer.scale
-    for k0 in range(0, nnz, chunk):
-        r, c = rows[k0:k0 + chunk], cols[k0:k0 + chunk]
-        j1 = d1[:, r] * g1[:, c]
-        j2 = j1 if same_inputs else d2[:, r] * g2[:, c]
-        out.addmm_(j1, j2.T, alpha=c2)
-
-
-def _layer_terms(layer, g1, d1, g2, d2, out_w: torch.Tensor | None, out_b: torch.Tensor | None,
-                 rows: int, same_inputs: bool = False) -> None:
-    """Accumulate the weight term (ΔΔ'ᵀ)⊙(c² GG'ᵀ) into out_w and the bias term σ_b² ΔΔ'ᵀ into out_b.
-
-    When out_w is out_b, the two are summed in one pass: (ΔΔ'ᵀ) ⊙ (c² GG'ᵀ + σ_b²). A masked layer's weight term
-    sums over the kept weights only (:func:`_masked_weight_term`); biases are never pruned.
-    """
-    c2, b2 = layer.scale * layer.scale, layer.sigma_b * layer.sigma_b
-    if getattr(layer, "mask", None) is not None:
-        _masked_weight_term(layer, g1, d1, g2, d2, out_w, same_inputs)
-        for r0 in range(0, g1.shape[0], rows):
-            r1 = min(g1.shape[0], r0 + rows)
-            out_b[r0:r1].addmm_(d1[r0:r1], d2.T, alpha=b2)
-        return
-    same = out_w is out_b
-    for r0 in range(0, g1.shape[0], rows):
-        r1 = min(g1.shape[0], r0 + rows)
-        dd = torch.mm(d1[r0:r1], d2.T)
-        gg = torch.mm(g1[r0:r1], g2.T)
-        if same:
-            out_w[r0:r1].addcmul_(dd, gg.mul_(c2).add_(b2))
-        else:
-            out_w[r0:r1].addcmul_(dd, gg, value=c2)
-            out_b[r0:r1].add_(dd, alpha=b2)
-
-
 def _structured(net, x1, x2, per_layer: bool):
     s1 = _signals(net, x1)
     s2 = s1 if x2 is None else _signals(net, x2)
     n1, n2 = x1.shape[0], (x1 if x2 is None else x2).shape[0]
-    rows = _rows_per_block(n2, x1.element_size())
+    kw = dict(rows=_rows_per_block(n2, x1.element_size()), block_bytes=_BLOCK_BYTES, same_inputs=x2 is None)
     names = [name for name, _ in net.layers.named_children()]
     if not per_layer:
         out = torch.zeros((n1, n2), dtype=x1.dtype, device=x1.device)
         for idx, layer in enumerate(net.layers):
-            _layer_terms(layer, s1[0][idx], s1[1][idx], s2[0][idx], s2[1][idx], out, out, rows, x2 is None)
+            layer.ntk_terms(s1[0][idx], s1[1][idx], s2[0][idx], s2[1][idx], out, out, **kw)
         return out
     terms: dict[str, torch.Tensor] = {}
     for idx, layer in enumerate(net.layers):
         w = torch.zeros((n1, n2), dtype=x1.dtype, device=x1.device)
         b = torch.zeros_like(w)
-        _layer_terms(layer, s1[0][idx], s1[1][idx], s2[0][idx], s2[1][idx], w, b, rows, x2 is None)
+        layer.ntk_terms(s1[0][idx], s1[1][idx], s2[0][idx], s2[1][idx], w, b, **kw)
         terms[f"layers.{names[idx]}.weight"] = w
         terms[f"layers.{names[idx]}.bias"] = b
     return terms
@@ -235,11 +200,6 @@ def empirical_nngp(net: nn.Module, x1, x2=None) -> torch.Tensor:
     if not _is_structured(net):
         raise TypeError("empirical_nngp needs a network built by theorycheck (MLP.network)")
     a, b = _prepare(net, x1, x2)
-    readout = net.layers[-1]
     ga = net.trace(a)[0][-1]
     gb = ga if b is None else net.trace(b)[0][-1]
-    if readout.mask is not None:  # covariance over the readout's initial W: c² Var(W) Σ_j M_j g_j g'_j + σ_b²
-        m = readout.mask[0]
-        factor = 1.0 / readout.keep if readout.rescale == "weights" else 1.0
-        return torch.mm(ga * m, gb.T).mul_(readout.scale**2 * factor).add_(readout.sigma_b**2)
-    return torch.mm(ga, gb.T).mul_(readout.scale**2).add_(readout.sigma_b**2)
+    return net.layers[-1].output_covariance(ga, gb)

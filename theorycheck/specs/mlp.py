@@ -15,22 +15,20 @@ import torch
 
 from .._validation import as_inputs, check_int, check_probability, check_real, resolve_device
 from ..activations import Activation, TensorFn, get_activation
-from ..kernels.graphon import graphon_kernels, graphon_values
+from ..kernels.graphon import graphon_values
 from ..kernels.kernel import Kernel, MPKernel
 from ..kernels.mp import as_mp_rows, mlp_kernels_mp
-from ..kernels.quadrature import Quadrature
-from ..kernels.recursion import expectations_for, mlp_kernels
-from ..masks.random import MASK_KINDS, mask_seed, random_mask, validate_mask
+from ..kernels.recursion import mlp_kernels
+from ..kernels.steps import RESCALE_OPTIONS, KernelStep, Step, check_rescale
+from ..masks.random import MASK_KINDS, mask_seed, validate_mask
 from ..nn.mlp import NTKMLP
+from .layers import LayerSpec
 
 __all__ = ["MLP", "RESCALE_OPTIONS"]
 
-#: Values of ``rescale``: none, architectural (convention A), value rescaling at init (convention B).
-RESCALE_OPTIONS = (False, True, "weights")
-
 
 class MLP:
-    r"""A fully-connected network in the NTK parameterisation (THEORY.md §0.1–0.3).
+    r"""A fully-connected network in the NTK parameterisation (docs/theory/dense.md).
 
     Hidden layer l computes h = σ_w/√fan_in · W g + σ_b · b (W, b standard normal) and g = φ(h); the readout is one
     more such layer with one output.
@@ -53,8 +51,8 @@ class MLP:
         geometrically for smooth φ but slowly when the pre-activation variance is large (φ then looks like a step
         at the quadrature's scale): check convergence by doubling K.
     prune:
-        Pruning probability p ∈ [0, 1) at initialisation (THEORY.md §0.5, Yang & Wang 2023): each weight of the
-        pruned matrices is removed with probability p and its mask is fixed. Biases are never pruned.
+        Pruning probability p ∈ [0, 1) at initialisation (docs/theory/pruned.md, Yang & Wang 2023): each weight of
+        the pruned matrices is removed with probability p and its mask is fixed. Biases are never pruned.
     rescale:
         ``False`` (no rescaling: the limit is the dense recursion with σ_w² → (1−p)σ_w² in every pruned matrix),
         ``True`` (architectural 1/√(1−p), convention A: the limit is exactly the dense one) or ``"weights"``
@@ -67,11 +65,12 @@ class MLP:
         ``"bernoulli"`` (independent per weight, the theory's model) or ``"exact"`` (exactly round(p·n) removed per
         matrix); both have the same limit.
     graphons:
-        Masks sampled from graphons (THEORY.md §4): one entry per weight matrix, each ``None`` (dense), a constant
-        c ∈ [0, 1] or a function ``W(v, u)`` of output and input positions in [0, 1] (torch tensors, broadcasting)
-        with values in [0, 1]. ``network`` keeps weight (i, j) with probability W((i+½)/n_out, (j+½)/n_in);
-        ``kernel`` evaluates the graphon NTK recursion on a grid of ``graphon_resolution`` positions per hidden
-        layer. Not combined with ``prune``.
+        Masks sampled from graphons (docs/theory/graphon.md): one entry per weight matrix, each ``None`` (dense), a
+        constant c ∈ [0, 1] or a function ``W(v, u)`` of output and input positions in [0, 1] (torch tensors,
+        broadcasting) with values in [0, 1]. ``network`` keeps weight (i, j) with probability
+        W((i+½)/n_out, (j+½)/n_in); ``kernel`` evaluates the graphon NTK recursion on a grid of
+        ``graphon_resolution`` positions per hidden layer (constant graphons c are the pruned recursion with
+        σ_w² → cσ_w², computed without positions). Not combined with ``prune``.
 
     Examples
     --------
@@ -97,11 +96,9 @@ class MLP:
         self.negative_slope = float(negative_slope)
         self.activation = get_activation(activation, negative_slope=self.negative_slope,
                                          derivative=activation_derivative)
-        self._expect = expectations_for(self.activation, self.quadrature_degree)
+        self._expect = self.activation.expectations(self.quadrature_degree)
         self.prune = check_probability("prune", prune)
-        if not any(rescale is opt or (isinstance(opt, str) and rescale == opt) for opt in RESCALE_OPTIONS):
-            raise ValueError(f"rescale must be False, True or 'weights', got {rescale!r}")
-        self.rescale = rescale
+        self.rescale = check_rescale(rescale)
         if mask not in MASK_KINDS:
             raise ValueError(f"mask must be one of {', '.join(MASK_KINDS)}, got {mask!r}")
         self.mask_kind = mask
@@ -109,6 +106,19 @@ class MLP:
         self.prune_layers = prune_layers
         self.graphon_resolution = check_int("graphon_resolution", graphon_resolution, minimum=2, maximum=1 << 14)
         self.graphons = self._resolve_graphons(graphons)
+        self.layer_specs = self._layer_specs()
+
+    def _layer_specs(self) -> list[LayerSpec]:
+        """One :class:`~theorycheck.specs.layers.LayerSpec` per weight matrix, input layer first."""
+        out = []
+        for i in range(self.depth + 1):
+            if self.graphons is not None:
+                mask, graphon = "graphon", self.graphons[i]
+            else:
+                mask, graphon = (self.mask_kind if self.pruned and i in self.pruned_layers else None), None
+            name = f"graphons[{i}]" if self.graphons is not None else f"weight matrix {i}"
+            out.append(LayerSpec(self.prune, self.rescale, mask, graphon, name=name))
+        return out
 
     def _resolve_graphons(self, graphons: Any) -> list | None:
         if graphons is None:
@@ -154,24 +164,43 @@ class MLP:
         """Whether any weight matrix is pruned (p > 0 and at least one matrix selected)."""
         return self.prune > 0.0 and len(self.pruned_layers) > 0
 
-    def layer_factors(self) -> list[tuple[float, float, float]]:
-        """Per weight matrix, the (α, β, γ) of :func:`theorycheck.kernels.recursion.mlp_kernels` (THEORY.md §0.5)."""
-        q = 1.0 - self.prune
-        out = []
-        for layer in range(self.depth + 1):
-            if not self.pruned or layer not in self.pruned_layers or self.rescale is True:
-                out.append((1.0, 1.0, 1.0))
-            elif self.rescale == "weights":
-                out.append((1.0, q, 1.0))
-            else:
-                out.append((q, q, q))
-        return out
+    def layer_factors(self) -> list[KernelStep]:
+        """Per weight matrix, the (α, β, γ) of :func:`theorycheck.kernels.recursion.mlp_kernels`
+        (docs/theory/pruned.md).
+
+        Returns:
+            One :class:`~theorycheck.kernels.steps.KernelStep` (a tuple) per weight matrix.
+
+        Raises:
+            ValueError: for a graphon that is a function (its limit depends on positions: :meth:`kernel_steps`).
+        """
+        if any(ls.position_dependent for ls in self.layer_specs):
+            raise ValueError("a graphon that is a function has no (α, β, γ) factors; use kernel_steps")
+        return [ls.kernel_step() for ls in self.layer_specs]  # type: ignore[misc]
+
+    def kernel_steps(self, in_features: int) -> list[Step]:
+        """The steps of the limiting recursion (docs/theory/pruned.md, docs/theory/graphon.md).
+
+        (α, β, γ) per matrix, unless some graphon is a function: then every matrix is a
+        :class:`~theorycheck.kernels.steps.GraphonStep` on the grid of ``graphon_resolution`` positions per hidden
+        layer ([K, d], [K, K], …, [1, K]).
+
+        Args:
+            in_features: the input dimension d.
+
+        Returns:
+            One step per weight matrix.
+        """
+        if not any(ls.position_dependent for ls in self.layer_specs):
+            return self.layer_factors()
+        sizes = [in_features] + [self.graphon_resolution] * self.depth + [1]
+        return [ls.grid_step(sizes[i + 1], sizes[i]) for i, ls in enumerate(self.layer_specs)]
 
     # ------------------------------------------------------------------ limits
     @property
     def closed_form(self) -> bool:
         """Whether the kernels use closed forms (else Gauss–Hermite quadrature)."""
-        return not isinstance(self._expect, Quadrature)
+        return self.activation.closed_form
 
     def kernel(self, x1: Any, x2: Any = None, *, device: str | torch.device | None = None) -> Kernel:
         r"""The exact infinite-width NNGP Σ^{(L+1)} and NTK Θ^{(L+1)} on ``x1`` × ``x2`` (float64).
@@ -185,14 +214,8 @@ class MLP:
             dev = resolve_device(device)
         a = as_inputs("x1", x1, device=dev)
         b = None if x2 is None else as_inputs("x2", x2, device=dev, features=a.shape[1])
-        if self.graphons is not None:
-            k, d = self.graphon_resolution, a.shape[1]
-            sizes = [d] + [k] * self.depth + [1]
-            mats = [self.graphon_matrix(i, sizes[i + 1], sizes[i]).to(dev) for i in range(self.depth + 1)]
-            nngp, ntk = graphon_kernels(a, b, mats, sigma_w=self.sigma_w, sigma_b=self.sigma_b, expect=self._expect)
-            return Kernel(nngp=nngp, ntk=ntk)
         nngp, ntk = mlp_kernels(a, b, depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b,
-                                expect=self._expect, factors=self.layer_factors())
+                                expect=self._expect, steps=self.kernel_steps(a.shape[1]))
         return Kernel(nngp=nngp, ntk=ntk)
 
     def kernel_mp(self, x1: Any, x2: Any = None, *, dps: int = 50) -> MPKernel:
@@ -202,8 +225,8 @@ class MLP:
         are not floats. Returns an :class:`~theorycheck.kernels.MPKernel` (``.to_torch()`` rounds to float64).
         """
         dps = check_int("dps", dps, minimum=15, maximum=10_000)
-        if self.graphons is not None:
-            raise ValueError("kernel_mp does not support graphons; use kernel (float64)")
+        if any(ls.position_dependent for ls in self.layer_specs):
+            raise ValueError("kernel_mp does not support graphons that are functions; use kernel (float64)")
         if not self.closed_form:
             raise ValueError(
                 f"kernel_mp needs a closed-form activation (relu, leaky_relu, abs, erf, identity); "
@@ -242,8 +265,8 @@ class MLP:
                                   f"(density {float(m.mean()):.3g}); they output the bias only",
                                   RuntimeWarning, stacklevel=2)
         return NTKMLP(in_features, width, self.depth, self.activation, self.sigma_w, self.sigma_b, seed,
-                      dtype=dtype, device=resolve_device(device), masks=layer_masks, keep=1.0 - self.prune,
-                      rescale=self.rescale)
+                      dtype=dtype, device=resolve_device(device), masks=layer_masks,
+                      scalings=[ls.scaling for ls in self.layer_specs])
 
     def _masks(self, shapes: list[tuple[int, int]], seed: int, masks: Any) -> list[torch.Tensor | None]:
         n = len(shapes)
@@ -260,19 +283,7 @@ class MLP:
                 raise TypeError(f"masks must be a list or a dict of masks, got {type(masks).__name__}")
             return [None if m is None else validate_mask(f"masks[{i}]", m, shapes[i]) for i, m in enumerate(given)]
         gen = torch.Generator().manual_seed(mask_seed(seed))
-        if self.graphons is not None:
-            out = []
-            for i, (n_out, n_in) in enumerate(shapes):
-                if self.graphons[i] is None:
-                    out.append(None)
-                    continue
-                keep = self.graphon_matrix(i, n_out, n_in)
-                out.append((torch.rand(shapes[i], generator=gen, dtype=torch.float64) < keep).to(torch.float64))
-            return out
-        if not self.pruned:
-            return [None] * n
-        return [random_mask(shapes[i], self.prune, self.mask_kind, gen) if i in self.pruned_layers else None
-                for i in range(n)]
+        return [ls.sample_mask(shape, gen) for ls, shape in zip(self.layer_specs, shapes)]
 
     def __repr__(self) -> str:
         slope = f", negative_slope={self.negative_slope:g}" if self.activation.name.startswith("leaky_relu") else ""

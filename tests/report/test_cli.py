@@ -131,6 +131,24 @@ def test_interrupt_exits_130_with_one_line_and_keeps_finished_points(tmp_path, c
         assert "rerun with --cache DIR" in err[0]
 
 
+def test_a_damaged_cache_entry_is_named_recomputed_and_the_verdict_kept(tmp_path, capsys):
+    argv = ["verify", "--out", str(tmp_path / "r"), "--executor", "serial", "--cache", str(tmp_path / "cache"),
+            "--claim", "testonly.sum"]
+    with use_fake_claims(fake_claims()):
+        assert main(argv) == 0
+        first = json.loads((tmp_path / "r" / "results.json").read_text())["results"][0]
+        victim = sorted((tmp_path / "cache").rglob("*.json"))[2]
+        victim.write_text(victim.read_text()[:10])
+        capsys.readouterr()
+        assert main(argv) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(victim) in err[0] and "recomputing" in err[0]
+    again = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert again["results"][0]["data"] == first["data"] and again["results"][0]["status"] == "passed"
+    assert len(again["run"]["cache_warnings"]) == 1
+    assert json.loads(victim.read_text())["body"]["result"]  # repaired on disk
+
+
 def test_help_and_import_do_not_import_torch():
     code = ("import sys, contextlib, io\n"
             "import theorycheck\n"

@@ -15,9 +15,11 @@ claim registry (and so torch) but runs nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -218,7 +220,7 @@ def _run(claims: list, args: argparse.Namespace, device, out: Path) -> int:
     timings: dict[str, dict] = {}
     interrupted = False
     try:
-        with progress:
+        with progress, _cache_warnings_reported(run_info.setdefault("cache_warnings", [])):
             for claim in claims:
                 progress.claim_started(claim)
                 before = set(memo)
@@ -254,6 +256,26 @@ def _run(claims: list, args: argparse.Namespace, device, out: Path) -> int:
         print(f"{len(failed)} claim(s) failed: {', '.join(failed)}")
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def _cache_warnings_reported(seen: list[str]):
+    """Print each damaged-cache warning as one line on stderr (and collect it for the report)."""
+    from ..sweep import CacheWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CacheWarning)
+        default = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, CacheWarning):
+                seen.append(str(message))
+                print(f"theorycheck: warning: {message}", file=sys.stderr, flush=True)
+            else:
+                default(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 class _ReadLog(dict):

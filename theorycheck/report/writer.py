@@ -108,6 +108,8 @@ def _run_header(scale: str, seed: int, device: str, info: Mapping[str, Any]) -> 
             f"{platform.python_version()}")
     if info.get("cache"):
         text += f"; sweep cache {info['cache']}"
+    if info.get("cache_warnings"):
+        text += f"; {len(info['cache_warnings'])} damaged cache entries recomputed (see results.json)"
     return text
 
 

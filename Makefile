@@ -23,13 +23,15 @@ lint: $(STAMP)
 proofs: $(STAMP)
 	$(PY) proofs/run_all.py
 
+# The default run: every test not marked slow (a slow test takes > ~15 s on a quiet 2-core machine); ≤ 8 minutes.
 test: $(STAMP) lint proofs
-	OMP_NUM_THREADS=$(THREADS) HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q
+	OMP_NUM_THREADS=$(THREADS) HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q -m "not slow"
 
-# The longer local profile: more hypothesis examples, not derandomized.
-test-long: $(STAMP) proofs
+# Everything, slow tests included, with the longer hypothesis profile (more examples, not derandomized).
+test-long: $(STAMP) lint proofs
 	OMP_NUM_THREADS=$(THREADS) HYPOTHESIS_PROFILE=dev $(PY) -m pytest -q
 
+# The executor defaults to the machine (serial on 1–2 cores, a process pool otherwise); add --cache DIR to resume.
 report: $(STAMP)
 	OMP_NUM_THREADS=$(THREADS) $(PY) -m theorycheck verify --out report --threads $(THREADS)
 

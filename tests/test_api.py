@@ -97,3 +97,20 @@ def test_imports_are_one_way():
                 t = t[:-3] if t.endswith(".py") else t
                 if t in LAYERS or (root / t).exists() or (root / f"{t}.py").exists():
                     assert t in allowed or t == part, f"{'/'.join(rel)} imports {t!r}, which {part!r} may not"
+
+
+def test_lazy_exports_agree_with_all_and_type_checking_block():
+    """Every name in __all__ has a lazy home in _EXPORTS and a TYPE_CHECKING import from that same module."""
+    import ast
+    from pathlib import Path
+
+    src = (Path(tc.__file__)).read_text()
+    tree = ast.parse(src)
+    typed = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            for imp in node.body:
+                for alias in imp.names:
+                    typed[alias.name] = imp.module
+    assert set(tc._EXPORTS) == set(tc.__all__) - {"__version__"}
+    assert typed == dict(tc._EXPORTS)

@@ -36,6 +36,7 @@ def test_exact_special_cases():
         assert float(tc.orthant_probability(B, -1.0)) == 0.0
 
 
+@pytest.mark.slow  # ~1.2 s per example against mpmath: ~29 s CPU under the ci profile (25 examples)
 @given(B=st.floats(0.0, 30.0), rho=st.floats(-0.999, 0.999))
 def test_matches_50_digit_reference_in_log_space(B, rho):
     for fn, ref in ((tc.orthant_probability, orthant_probability_mp), (tc.shifted_relu_moment, shifted_relu_moment_mp)):

@@ -21,6 +21,10 @@ def _batch():
 
 @pytest.mark.parametrize("name", ["random", "erk", "magnitude", "snip", "grasp", "synflow"])
 @pytest.mark.parametrize("scope", ["global", "layer"])
+# density 0.3 leaves a few units without inputs (0.7^8 ≈ 6 % of the 8-input first layer under random pruning; score-
+# based pruning empties whole rows of later layers too); this test checks densities and the NTK paths, which hold with
+# such units as well
+@pytest.mark.filterwarnings("ignore:weight matrix .* have no inputs left:RuntimeWarning")
 def test_density_shapes_determinism_and_plugging_in(name, scope):
     net, (x, y) = _net(), _batch()
     fns = {

@@ -34,7 +34,8 @@ def test_bernoulli_density_and_exact_count():
 def test_masks_are_nested_in_p_and_weights_shared_with_dense():
     dense = tc.MLP(depth=1).network(64, 8, seed=3)
     a = tc.MLP(depth=1, prune=0.3).network(64, 8, seed=3)
-    b = tc.MLP(depth=1, prune=0.8).network(64, 8, seed=3)
+    with pytest.warns(RuntimeWarning, match="have no inputs left"):  # 0.8^8 ≈ 17 % of the 64 units lose all inputs
+        b = tc.MLP(depth=1, prune=0.8).network(64, 8, seed=3)
     for ma, mb in zip(a.masks(), b.masks()):
         assert bool((mb <= ma).all())  # the sparser mask is a subset
     for ld, la in zip(dense.layers, a.layers):
@@ -42,7 +43,8 @@ def test_masks_are_nested_in_p_and_weights_shared_with_dense():
 
 
 def test_prune_layers_selects_matrices():
-    net = tc.MLP(depth=3, prune=0.5, prune_layers="hidden").network(16, 4)
+    with pytest.warns(RuntimeWarning, match="weight matrix 0"):  # p = 0.5 on 4 inputs: 1/16 of the units lose them all
+        net = tc.MLP(depth=3, prune=0.5, prune_layers="hidden").network(16, 4)
     assert [m is None for m in net.masks()] == [False, False, False, True]
     net = tc.MLP(depth=3, prune=0.5, prune_layers=[1]).network(16, 4)
     assert [m is None for m in net.masks()] == [True, False, True, True]
@@ -50,7 +52,8 @@ def test_prune_layers_selects_matrices():
 
 def test_pruned_weights_get_zero_gradient_and_never_move():
     spec = tc.MLP(depth=2, activation="tanh", prune=0.6, sigma_b=0.1)
-    net = spec.network(32, 5, seed=1)
+    with pytest.warns(RuntimeWarning, match="have no inputs left"):  # p = 0.6 on 5 inputs: 0.6^5 ≈ 8 % of the units
+        net = spec.network(32, 5, seed=1)
     x, y = _x(0, 16, 5), _x(1, 16, 1)
     opt = torch.optim.SGD(net.parameters(), lr=0.1)
     before = [layer.weight.detach().clone() for layer in net.layers]
@@ -83,9 +86,11 @@ def test_masked_structured_equals_jacobian(p, rescale, layers, act, seed, two):
 def test_explicit_masks_list_and_dict():
     spec = tc.MLP(depth=1)
     m0 = (torch.rand(8, 3, generator=torch.Generator().manual_seed(0)) < 0.5).double()
-    net = spec.network(8, 3, masks=[m0, None])
+    with pytest.warns(RuntimeWarning, match="have no inputs left"):  # a random 0/1 mask on 3 inputs empties a row
+        net = spec.network(8, 3, masks=[m0, None])
     assert torch.equal(net.masks()[0], m0) and net.masks()[1] is None
-    net2 = spec.network(8, 3, masks={0: m0.numpy()})
+    with pytest.warns(RuntimeWarning, match="have no inputs left"):
+        net2 = spec.network(8, 3, masks={0: m0.numpy()})
     assert torch.equal(net2.masks()[0], m0)
     x = _x(2, 4, 3)
     assert torch.allclose(tc.empirical_ntk(net, x), tc.empirical_ntk(net, x, method="jacobian"), rtol=1e-12)

@@ -111,7 +111,9 @@ def _jacobian_ntk(net: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None, chu
     params = {k: v.detach() for k, v in net.named_parameters() if v.requires_grad}
     n_params = sum(v.numel() for v in params.values())
     if chunk_size is None:
-        chunk_size = max(1, min(256, (1 << 30) // max(1, 8 * n_params)))
+        # the peak holds about four chunk Jacobians (ja, jb and jacrev's work space): together within 1 GiB
+        itemsize = max((v.element_size() for v in params.values()), default=8)
+        chunk_size = max(1, min(256, (1 << 30) // max(1, 4 * itemsize * n_params)))
 
     def scalar_out(p, xi):
         out = functional_call(net, p, (xi.unsqueeze(0),))

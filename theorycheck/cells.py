@@ -59,7 +59,7 @@ class Cell:
     Example:
         >>> c = Cell("1_11_121")
         >>> c.path_count, c.path_depths, c.mean_depth
-        (4, (0, 1, 1, 1), 0.75)
+        (4, (0, 0, 0, 1), 0.25)
     """
 
     __slots__ = ("nodes", "ops", "_code")

@@ -310,7 +310,7 @@ def _jacobian_plot(result: ClaimResult, others: dict) -> list:
     rows = result.data["rows"]
     cfg = JACOBIAN_CONFIGS[result.scale]
     return values_vs_bounds(f"{result.claim_id}.png", [r["code"] for r in rows], [r["ratio"] for r in rows],
-                            upper=[1 + cfg.band if r["single"] else np.nan for r in rows],
+                            upper=[1 + cfg.band if r["single"] else np.inf for r in rows],
                             lower=[1 - cfg.band if r["single"] else cfg.min_ratio for r in rows],
                             ylabel="Thm 4.1 value / Monte Carlo E‖J u‖",
                             title="Thm 4.1: exact on single paths, an upper bound on several")

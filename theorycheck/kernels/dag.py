@@ -62,7 +62,7 @@ def relu_moments(lam: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.T
 
     Uses the arc-cosine closed forms of :class:`theorycheck.kernels.relu.ReLU`. A point of zero variance has relu
     and step ≡ 0 (torch's relu'(0) = 0), so its rows are exactly zero. The diagonal correlation is exactly 1 and
-    correlations within 16 ulps of ±1 are snapped to ±1.
+    correlations within 16 ulps of ±1 are snapped to ±1. Both outputs are exactly symmetric.
 
     Args:
         lam: [n, n] symmetric positive semi-definite float tensor.
@@ -81,7 +81,8 @@ def relu_moments(lam: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.T
     _RELU.block(rho, {"s": s[:, None]}, {"s": s[None, :]}, dot, [torch.empty_like(rho), torch.empty_like(rho)])
     live = (s > 0).to(lam.dtype)
     dot.mul_(live[:, None] * live[None, :])
-    return rho, dot, s / math.sqrt(2.0 * math.pi)
+    # (a·s_i)·s_j and (a·s_j)·s_i may differ in the last bit: symmetrise exactly (IEEE addition commutes)
+    return 0.5 * (rho + rho.T), 0.5 * (dot + dot.T), s / math.sqrt(2.0 * math.pi)
 
 
 @dataclass(frozen=True)

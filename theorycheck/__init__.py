@@ -12,6 +12,7 @@ Formulas and claims: ``THEORY.md`` (the project's theory brief) and :mod:`theory
 """
 
 from .activations import Activation, get_activation
+from .cells import Cell
 from .kernels.bias_ntk import LogKernel
 from .kernels.kernel import Kernel, MPKernel
 from .kernels.orthant import (
@@ -24,6 +25,7 @@ from .kernels.orthant import (
 from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
 from .nn.monte_carlo import monte_carlo_kernel
 from .nn.training import TrainingRecord, train_gd
+from .specs.cell import CellNet
 from .specs.large_bias import LargeBiasNet, sqrt_log_bias
 from .specs.mlp import MLP
 
@@ -49,5 +51,7 @@ __all__ = [
     "active_fraction",
     "active_fraction_bound",
     "sqrt_log_bias",
+    "Cell",
+    "CellNet",
     "__version__",
 ]

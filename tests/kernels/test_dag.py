@@ -10,8 +10,15 @@ from hypothesis import strategies as st
 import theorycheck as tc
 from theorycheck.cells import Cell, valid_cells
 from theorycheck.fixtures import gaussian_inputs
-from theorycheck.kernels.dag import (DagEngine, dag_kernels, kappa1, paper_cell_nngp, relu_moments,
-                                     thm41_jacobian_norm, thm44_bound)
+from theorycheck.kernels.dag import (
+    DagEngine,
+    dag_kernels,
+    kappa1,
+    paper_cell_nngp,
+    relu_moments,
+    thm41_jacobian_norm,
+    thm44_bound,
+)
 
 VALID = [c.code for c in valid_cells(3)]
 #: single-path cells whose every linear edge is on the path (an edge out of an empty node emits relu(σ_b b) ≠ 0)
@@ -114,8 +121,22 @@ def test_kappa1_and_thm_formulas():
     with pytest.raises(ValueError, match="width"):
         thm41_jacobian_norm(Cell("2_02_002"), 0)
     k0 = torch.tensor([[1.0, 0.5], [0.5, 1.0]], dtype=torch.float64)
-    assert abs(thm44_bound(k0, Cell("2_02_002")) - (1 - float(kappa1(kappa1(kappa1(torch.tensor(0.5, dtype=torch.float64))))))) < 1e-12
+    f3 = float(kappa1(kappa1(kappa1(torch.tensor(0.5, dtype=torch.float64)))))
+    assert abs(thm44_bound(k0, Cell("2_02_002")) - (1 - f3)) < 1e-12
     with pytest.raises(ValueError, match="k0"):
         thm44_bound(k0[:1, :1], Cell("2_02_002"))
     with pytest.raises(TypeError, match="cell"):
         dag_kernels(gaussian_inputs(0, 2, 2), "2_02_002", 1.0, 0.0)
+
+
+def test_coherent_skip_copies_scale_the_kernels_by_four():
+    """Bias-free ReLU is homogeneous: 1_11_002 computes relu(W·2X₀) = 2·(the depth-2 MLP's last layer) and
+    1_11_112 computes 2X₀ + 2relu(W·X₀) = 2·(cell 1_12), so both kernels are exactly 4× — which holds only if skip
+    copies add coherently (n²) forward and backward."""
+    x = gaussian_inputs(4, 5, 3)
+    w = math.sqrt(2)
+    a = dag_kernels(x, Cell("1_11_002"), w, 0.0)
+    m = tc.MLP(depth=2, sigma_w=w).kernel(x)
+    assert _rel(a.ntk, 4 * m.ntk) < 1e-14 and _rel(a.nngp, 4 * m.nngp) < 1e-14
+    b, c = dag_kernels(x, Cell("1_11_112"), w, 0.0), dag_kernels(x, Cell("1_12"), w, 0.0)
+    assert _rel(b.ntk, 4 * c.ntk) < 1e-14 and _rel(b.nngp, 4 * c.nngp) < 1e-14

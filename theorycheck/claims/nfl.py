@@ -88,8 +88,8 @@ def _space_judge(cfg: SpaceConfig, d: dict) -> list[Check]:
               "cells where the two path counts differ"),
         Check(f"the deepest cell is unique and is {cfg.deepest}",
               0 if d["deepest"] == [cfg.deepest] else 1, 0, "<=", "1 if the set of deepest cells differs"),
-        Check(f"{cfg.widest_shallow} cells with P = 4 and mean depth 1/4", abs(d["widest_shallow"] - cfg.widest_shallow),
-              0, "<=", "|#cells − expected|"),
+        Check(f"{cfg.widest_shallow} cells with P = 4 and mean depth 1/4",
+              abs(d["widest_shallow"] - cfg.widest_shallow), 0, "<=", "|#cells − expected|"),
     ]
 
 
@@ -103,9 +103,9 @@ register(Claim(
     title="The cell space: 729 DAG cells, 541 with a linear edge on some path",
     statement=lambda cfg: (
         f"On H = {cfg.nodes} nodes after the input there are {cfg.cells} cells; {cfg.valid} have a Linear+ReLU edge on "
-        f"some end-to-end path, with path counts {dict(cfg.histogram)}; the path recursion P_t = Σ_s 1[op(s,t) ≠ 0] P_s "
-        f"matches enumeration on every cell; {cfg.deepest} is the unique deepest cell and {cfg.widest_shallow} cells "
-        "have P = 4 with mean depth 1/4."),
+        f"some end-to-end path, with path counts {dict(cfg.histogram)}; the path recursion "
+        f"P_t = Σ_s 1[op(s,t) ≠ 0] P_s matches enumeration on every cell; {cfg.deepest} is the unique deepest "
+        f"cell and {cfg.widest_shallow} cells have P = 4 with mean depth 1/4."),
     source=SOURCE + ", §3 and App. D.1; traversal scripts of the authors' code",
     docs=DOCS + "#the-cell-space",
     verification="[V-src] (text and code), [V-num]",
@@ -830,10 +830,10 @@ register(Claim(
     title="The convergence ordering flips under scale normalisation and per-cell learning rates",
     statement=lambda cfg: (
         f"Over all 541 valid cells ({cfg.survey.n_train} digits, {cfg.survey.splits} splits): τ(λ_min K_H / mean diag "
-        f"K_H, P) ≤ −{cfg.min_abs_tau} with argmax a single-path cell (unnormalised: P = 4); GD on the exact-NTK linear model to 10% "
-        f"training MSE with one lr for all cells gives τ(λ_min K_H, −steps) ≥ {cfg.min_abs_tau} and τ(steps, P) ≤ "
-        f"−{cfg.min_abs_tau}, but with each cell's own lr 1/λ_max(Θ) τ(λ_min K_H, −steps) ≤ −{cfg.min_abs_tau} and "
-        f"τ(steps, P) ≥ {cfg.min_abs_tau}."),
+        f"K_H, P) ≤ −{cfg.min_abs_tau} with argmax a single-path cell (unnormalised: P = 4); GD on the exact-NTK "
+        f"linear model to 10% training MSE with one lr for all cells gives τ(λ_min K_H, −steps) ≥ "
+        f"{cfg.min_abs_tau} and τ(steps, P) ≤ −{cfg.min_abs_tau}, but with each cell's own lr 1/λ_max(Θ) "
+        f"τ(λ_min K_H, −steps) ≤ −{cfg.min_abs_tau} and τ(steps, P) ≥ {cfg.min_abs_tau}."),
     source=SOURCE + ", Thm 4.3 and App. C.3",
     docs=DOCS + "#convergence-flips",
     verification="[V-num]",
@@ -857,8 +857,9 @@ def _gen_measure(cfg: DirectionsConfig, ctx: Context) -> dict:
                         error_min=float(err.min()), error_max=float(err.max()),
                         best=rows[int(np.argmin(err))]["code"]))
     first = data["splits"][0]
-    return {"splits": per, "test_error": _col(first, "test_error").tolist(), "lmin_ntk": _col(first, "lmin_ntk").tolist(),
-            "bound": _col(first, "bound").tolist(), "paths": _col(first, "paths").tolist(), "n_test": data["n_test"]}
+    return {"splits": per, "test_error": _col(first, "test_error").tolist(),
+            "lmin_ntk": _col(first, "lmin_ntk").tolist(), "bound": _col(first, "bound").tolist(),
+            "paths": _col(first, "paths").tolist(), "n_test": data["n_test"]}
 
 
 def _gen_judge(cfg: DirectionsConfig, d: dict) -> list[Check]:

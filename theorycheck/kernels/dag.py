@@ -34,7 +34,8 @@ B_u = lim ⟨∂f/∂X^{(u)}(x), ∂f/∂X^{(u)}(x')⟩ obeys
     \qquad
     \Theta = \sigma_w^2 K_H + \sigma_b^2 + \sum_{e \in \text{stem, linear}} \Lambda_e\, \dot E_e\, B_{\mathrm{head}(e)}.
 
-For a chain of L − 1 linear edges this is exactly the MLP recursion of depth L (:func:`theorycheck.kernels.mlp_kernels`).
+For a chain of L − 1 linear edges this is exactly the MLP recursion of depth L
+(:func:`theorycheck.kernels.mlp_kernels`).
 The paper's own kernel (Thm 4.4) instead sets K_H(x,x) = P and K_H(x,x') = Σ_p f^{d_p}(K_0(x,x')), f = κ₁: it drops
 the mean parts (two parallel linear edges into one node have diagonal 2 + 2/π, not 2) and adds skip copies
 incoherently (diagonal ∝ #copies, not #copies²); it is exact only for single paths. Docs: ``docs/theory/nfl.md``.
@@ -50,8 +51,8 @@ import torch
 from ..cells import Cell
 from .relu import ReLU
 
-__all__ = ["DagKernels", "DagEngine", "dag_kernels", "relu_moments", "paper_cell_nngp", "thm44_bound", "thm41_jacobian_norm",
-           "kappa1"]
+__all__ = ["DagKernels", "DagEngine", "dag_kernels", "relu_moments", "paper_cell_nngp", "thm44_bound",
+           "thm41_jacobian_norm", "kappa1"]
 
 _RELU = ReLU()
 _SNAP = 16 * 2.0**-53
@@ -198,7 +199,7 @@ class DagEngine:
         features = states[h][0]
         nngp = self.w2 * features + self.b2
         ntk = nngp + self._stem[2] * back[0]
-        for (s, t), (_, _, lam_dot, _) in edges.items():
+        for (_, t), (_, _, lam_dot, _) in edges.items():
             ntk = ntk + lam_dot * back[t]
         ntk = 0.5 * (ntk + ntk.T)
         return DagKernels(nngp=nngp, ntk=ntk, features=features, nodes=tuple(st[0] for st in states),

@@ -367,7 +367,7 @@ def thm44_point(split: int, n: int, device: str) -> dict:
 
 
 def _thm44_measure(cfg: Thm44Config, ctx: Context) -> dict:
-    points = [dict(split=ctx.seed + s, n=cfg.n, device=str(ctx.device)) for s in range(cfg.splits)]
+    points = [dict(split=s, n=cfg.n, device=str(ctx.device)) for s in child_seeds(ctx.seed + 44, cfg.splits)]
     rows = ctx.sweep(thm44_point, points, "Thm 4.4 over all cells")
     splits = []
     for row in rows:
@@ -621,8 +621,9 @@ def survey(ctx: Context, config: SurveyConfig) -> dict:
     """Per split, one row per valid cell (read through :meth:`Context.shared` by the nfl claims)."""
     n_cells = len(valid_cells(3))
     starts = list(range(0, n_cells, config.chunk))
-    points = [dict(split=ctx.seed + s, start=a, stop=min(a + config.chunk, n_cells), n_train=config.n_train,
-                   n_test=config.n_test, device=str(ctx.device)) for s in range(config.splits) for a in starts]
+    points = [dict(split=s, start=a, stop=min(a + config.chunk, n_cells), n_train=config.n_train,
+                   n_test=config.n_test, device=str(ctx.device))
+              for s in child_seeds(ctx.seed + 60, config.splits) for a in starts]
     rows = ctx.sweep(survey_point, points, "all cells: exact kernels on digits")
     splits = [[cell for r in rows[s * len(starts):(s + 1) * len(starts)] for cell in r["result"]]
               for s in range(config.splits)]

@@ -25,6 +25,8 @@ __version__ = "0.1.0"
 
 #: public name -> the submodule that defines it (imported on first access)
 _EXPORTS = {
+    "CellNet": "specs.cell",
+    "Cell": "cells",
     "MLP": "specs.mlp",
     "LargeBiasNet": "specs.large_bias",
     "Kernel": "kernels.kernel",
@@ -68,6 +70,7 @@ _EXPORTS = {
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layering test
     from .activations import Activation, get_activation, register_activation, unregister_activation
     from .bounds import ConvNetWN, conv_toeplitz, golowich_total_bound, our_total_bound
+    from .cells import Cell
     from .dynamics.lottery import TeacherStudent, train_student
     from .dynamics.pruning_before_training import (
         PrunedTwoLayerNet,
@@ -88,11 +91,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layerin
     from .nn.monte_carlo import monte_carlo_kernel
     from .nn.training import TrainingRecord, train_gd
     from .sparse_recovery import ActivationPatternOperator, iht, iterative_magnitude_pruning, planted_network
+    from .specs.cell import CellNet
     from .specs.large_bias import LargeBiasNet, sqrt_log_bias
     from .specs.mlp import MLP
     from .transformers import CooccurrenceTransformer, make_cooccurrence_data, train_cooccurrence
 
 __all__ = [
+    "CellNet",
+    "Cell",
     "MLP",
     "LargeBiasNet",
     "Kernel",

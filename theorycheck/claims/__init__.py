@@ -14,6 +14,7 @@ from . import normbound  # noqa: F401
 from . import lottery  # noqa: F401
 from . import iht  # noqa: F401
 from . import cooc  # noqa: F401
+from . import nfl  # noqa: F401
 from .base import REGISTRY, SCALES, Check, Claim, ClaimResult, Context, all_claims, get_claim, register
 
 __all__ = ["Check", "Claim", "ClaimResult", "Context", "REGISTRY", "SCALES", "all_claims", "get_claim", "register"]

@@ -69,11 +69,17 @@ def _expectations(c: torch.Tensor, qa: torch.Tensor, qb: torch.Tensor, expect, s
 
 
 def graphon_kernels(x1: torch.Tensor, x2: torch.Tensor | None, graphons: list[torch.Tensor], *, sigma_w: float,
-                    sigma_b: float, expect) -> tuple[torch.Tensor, torch.Tensor]:
+                    sigma_b: float, expect, first: dict[str, torch.Tensor] | None = None
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
     """NNGP and NTK of the graphon recursion above.
 
     ``graphons[l]`` is the matrix of W^{(l+1)} values on the grid: [K, d] for the input layer, [K, K] for hidden
     layers and [1, K] for the readout (K the hidden resolution). Returns two [n1, n2] tensors.
+
+    ``first`` (hook of :mod:`theorycheck.kernels.input_layer`, exact fixed-d input layer; docs/theory/pruned.md):
+    per position v the mixture expectations over the unit's mask row, ``e`` = E_m E[φφ | m] and ``p`` =
+    E_m[T_m E[φ'φ' | m]] ([K, n1, n2]) and the diagonals ``ea`` [K, n1], ``eb`` [K, n2]; they replace E_1(v),
+    Σ̃^{(1)}(v)·Ė_1(v) and the layer-1 variances.
     """
     sym = x2 is None
     xb = x1 if sym else x2
@@ -88,14 +94,20 @@ def graphon_kernels(x1: torch.Tensor, x2: torch.Tensor | None, graphons: list[to
     sigmas = [c]  # Σ̃^{(l)} for l = 1..L+1
     edots = []  # Ė_l for l = 1..L
     for layer in range(1, depth + 1):
-        e, ed = _expectations(sigmas[-1], qa, qb, expect, sym)
+        if layer == 1 and first is not None:  # --- input-layer hook: the exact fixed-d mixture ---
+            e, ed = first["e"], first["p"]  # ed holds E_m[T_m Ė_m]: Σ̃^{(1)} is already inside
+        else:
+            e, ed = _expectations(sigmas[-1], qa, qb, expect, sym)
         edots.append(ed)
         wl = graphons[layer]  # [K_out, K_in]
         k_in = wl.shape[1]
         sigmas.append(w2 * torch.einsum("vu,uab->vab", wl, e) / k_in + b2)
         # diagonal variances propagate with the 1-D expectation per position
-        ea = expect.diag(qa.reshape(-1)).reshape(qa.shape)
-        eb = ea if sym else expect.diag(qb.reshape(-1)).reshape(qb.shape)
+        if layer == 1 and first is not None:
+            ea, eb = first["ea"], first["eb"]
+        else:
+            ea = expect.diag(qa.reshape(-1)).reshape(qa.shape)
+            eb = ea if sym else expect.diag(qb.reshape(-1)).reshape(qb.shape)
         qa = w2 * (wl @ ea) / k_in + b2
         qb = qa if sym else w2 * (wl @ eb) / k_in + b2
     nngp = sigmas[-1][0]
@@ -107,5 +119,8 @@ def graphon_kernels(x1: torch.Tensor, x2: torch.Tensor | None, graphons: list[to
             g = w2 * w_next[0][:, None, None] * edots[layer - 1]
         else:
             g = w2 * edots[layer - 1] * torch.einsum("wv,wab->vab", w_next, g) / w_next.shape[0]
-        ntk += (g * sigmas[layer - 1]).mean(dim=0)
+        if layer == 1 and first is not None:
+            ntk += g.mean(dim=0)  # g already carries E_m[T_m Ė_m]
+        else:
+            ntk += (g * sigmas[layer - 1]).mean(dim=0)
     return nngp, ntk

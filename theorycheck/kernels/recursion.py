@@ -137,14 +137,23 @@ def mlp_kernels(
     expect,
     factors: Factors | None = None,
     block_elements: int = DEFAULT_BLOCK_ELEMENTS,
+    start: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """NNGP Σ^{(L+1)} and NTK Θ^{(L+1)} of an L = ``depth`` hidden-layer MLP on validated float inputs.
 
     ``expect`` is one of the expectation objects (:func:`expectations_for`); ``factors`` the per-matrix (α, β, γ) of
     pruned layers (default: dense). Returns two [n1, n2] tensors with the dtype and device of ``x1``.
+
+    ``start`` (hook of :mod:`theorycheck.kernels.input_layer`, depth ≥ 1): the state after hidden layer 1 —
+    (Σ^{(2)}, Θ^{(2)}) as [n1, n2] tensors and the variances Σ^{(2)}(x, x) of x1 [n1] and x2 [n2] — replaces the
+    first step (the input layer and the first expectation); the recursion continues from layer 2.
     """
     factors = check_factors(factors, depth)
     alphas = [f[0] for f in factors]
+    # --- input-layer hook (kernels/input_layer.py): start from the state after hidden layer 1 ---
+    first = 1 if start is not None else 0
+    if start is not None and depth < 1:
+        raise ValueError("start needs depth >= 1")
     sym = x2 is None
     xb = x1 if sym else x2
     n1, d = x1.shape
@@ -153,8 +162,13 @@ def mlp_kernels(
     dtype, device = x1.dtype, x1.device
 
     a0 = alphas[0]
-    qa = layer_variances(a0 * (w2 / d) * (x1 * x1).sum(dim=1) + b2, depth, w2, b2, expect, alphas)
-    qb = qa if sym else layer_variances(a0 * (w2 / d) * (xb * xb).sum(dim=1) + b2, depth, w2, b2, expect, alphas)
+    if start is not None:  # variances of layers 2..depth, through matrices 1..depth−1
+        qa = layer_variances(start[2], depth - 1, w2, b2, expect, alphas[1:])
+        qb = qa if sym else layer_variances(start[3], depth - 1, w2, b2, expect, alphas[1:])
+    else:
+        qa = layer_variances(a0 * (w2 / d) * (x1 * x1).sum(dim=1) + b2, depth, w2, b2, expect, alphas)
+        qb = qa if sym else layer_variances(a0 * (w2 / d) * (xb * xb).sum(dim=1) + b2, depth, w2, b2, expect,
+                                            alphas)
     stats_a = [variance_stats(q, expect) for q in qa]
     stats_b = stats_a if sym else [variance_stats(q, expect) for q in qb]
 
@@ -169,14 +183,18 @@ def mlp_kernels(
         shape = (r1 - r0, n2 - c0)
         size = shape[0] * shape[1]
         C, T, R, D, W0, W1 = (buf[k * size:(k + 1) * size].view(shape) for k in range(6))
-        torch.mm(x1[r0:r1], xb[c0:].T, out=C)
-        C.mul_(w2 / d)
-        torch.mul(C, factors[0][1], out=T).add_(b2)
-        C.mul_(alphas[0]).add_(b2)
-        for layer in range(depth):
+        if start is not None:
+            C.copy_(start[0][r0:r1, c0:])
+            T.copy_(start[1][r0:r1, c0:])
+        else:
+            torch.mm(x1[r0:r1], xb[c0:].T, out=C)
+            C.mul_(w2 / d)
+            torch.mul(C, factors[0][1], out=T).add_(b2)
+            C.mul_(alphas[0]).add_(b2)
+        for layer in range(first, depth):
             al, be, ga = factors[layer + 1]
-            rs = {k: v[r0:r1, None] for k, v in stats_a[layer].items()}
-            cs = {k: v[None, c0:] for k, v in stats_b[layer].items()}
+            rs = {k: v[r0:r1, None] for k, v in stats_a[layer - first].items()}
+            cs = {k: v[None, c0:] for k, v in stats_b[layer - first].items()}
             correlations_(C, rs, cs, R, W0, W1)
             if sym:
                 R.diagonal().fill_(1.0)

@@ -21,8 +21,9 @@ def test_constant_graphons_equal_the_pruned_recursion(act, sb):
     """W ≡ c on every matrix is the §0.5 recursion with σ_w² → cσ_w² (any activation, with a bias)."""
     x = _x(0)
     kw = dict(depth=2, activation=act, sigma_w=1.3, sigma_b=sb, quadrature_degree=16)
+    kw["input_layer"] = "gaussian"  # d → ∞ input layer on both sides (exact one: tests/kernels/test_input_layer.py)
     g = tc.MLP(graphons=[0.6, 0.6, 0.6], graphon_resolution=16, **kw).kernel(x)
-    p = tc.MLP(prune=0.4, **kw).kernel(x)
+    p = tc.MLP(prune=0.4, prune_layers="all", **kw).kernel(x)
     assert torch.allclose(g.ntk, p.ntk, rtol=1e-13) and torch.allclose(g.nngp, p.nngp, rtol=1e-12)
 
 

@@ -46,7 +46,9 @@ def pruned_error(spec: MLP, x: torch.Tensor, width: int, seed: int, device, refe
 
 
 def _spec(p: float = 0.0, **kw) -> MLP:
-    base = dict(depth=2, activation="relu", sigma_w=_SW, sigma_b=0.0)
+    # Issue 16: pinned to the pre-fix behaviour (every matrix pruned, input layer by the d → ∞ recursion) so these
+    # claims' values stay bit-identical until the claim conversion applies the changes of docs/theory/pruned.md.
+    base = dict(depth=2, activation="relu", sigma_w=_SW, sigma_b=0.0, prune_layers="all", input_layer="gaussian")
     base.update(kw)
     return MLP(prune=p, **base)
 

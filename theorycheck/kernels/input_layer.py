@@ -44,8 +44,9 @@ Algorithms (``method``):
 
 * ``"enumerate"``: all rows m with their probabilities Π q_j^{m_j}(1−q_j)^{1−m_j}; exact up to round-off. Cost 2^d
   first-layer evaluations (one covariance matmul and one expectation block per row).
-* ``"sample"``: R rows in B independent batches. In each batch, column j holds ⌊q_j R_b⌋ or ⌈q_j R_b⌉ ones (the
-  latter with probability frac(q_j R_b)) at uniformly random rows, independently over j: every row is exactly
+* ``"sample"``: R rows in B independent batches of R_b rows (R_b is raised, up to 2×, to make every q_j R_b an
+  integer when possible). In each batch, column j holds ⌊q_j R_b⌋ or ⌈q_j R_b⌉ ones (the latter with probability
+  frac(q_j R_b)) at uniformly random rows, independently over j: every row is exactly
   distributed as the mask law (so the estimate is unbiased for Ē, P̄) and the column sums are balanced, which removes
   the variance of the additive (first-order Walsh) part of m ↦ E_{N(0,Λ_m)}[φφ] (Latin-hypercube sampling on the
   cube). The standard error of every output entry is estimated from the B batch kernels (batch means,
@@ -150,6 +151,13 @@ def sample_rows(keep: torch.Tensor, n_rows: int, n_batches: int, generator: torc
     rb = n_rows // n_batches
     if rb < 1:
         raise ValueError(f"n_rows ({n_rows}) must be at least n_batches ({n_batches})")
+    # a batch size with integer q_j·R_b (e.g. 10 rows at q = 0.1) balances every column exactly, which removes the
+    # additive part of the variance completely (random rounding leaves frac·(1−frac) of it); at most 2× the rows
+    for cand in range(rb, 2 * rb + 1):
+        t = keep * cand
+        if float((t - torch.round(t)).abs().max()) < 1e-9:
+            rb = cand
+            break
     n_pos, d = keep.shape
     rows, batch, pos = [], [], []
     for v in range(n_pos):

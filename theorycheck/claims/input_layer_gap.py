@@ -5,7 +5,7 @@ and :func:`plot_input_layer_gap` draws them (docs/theory/pruned.md, issue 16).
 
 Set-up: L = ``depth`` hidden layers, every matrix pruned (``prune_layers="all"``, no rescaling), σ_w² = 2 (relu) or
 1.5 (erf), σ_b = 0, N inputs with ‖x‖² = d. The gap is ‖K_gauss − K_exact‖_F/‖K_exact‖_F for the NTK and NNGP,
-K_exact from ``input_layer="auto"`` (enumeration for d ≤ 10, balanced sampling with standard errors beyond).
+K_exact from ``input_layer="auto"`` (enumeration for d ≤ 8, balanced sampling with standard errors beyond).
 Finite networks on top: the mean empirical NTK over seeds, its relative distance to both limits and the standard
 error of that distance (over seeds).
 """

@@ -76,8 +76,8 @@ class MLP:
         d, so its limit is a mixture over mask rows (``input_layer``; docs/theory/pruned.md).
     input_layer:
         How ``kernel`` treats a pruned (or graphon-masked) input layer at fixed input dimension d
-        (:mod:`theorycheck.kernels.input_layer`): ``"auto"`` (default: ``"enumerate"`` for at most 1024 mask rows,
-        i.e. d ≤ 10, else ``"sample"``), ``"enumerate"`` (exact: all 2^d mask rows), ``"sample"`` (unbiased
+        (:mod:`theorycheck.kernels.input_layer`): ``"auto"`` (default: ``"enumerate"`` for at most 256 mask rows,
+        i.e. d ≤ 8, else ``"sample"``), ``"enumerate"`` (exact: all 2^d mask rows), ``"sample"`` (unbiased
         balanced sampling of ``input_layer_rows`` rows in 8 batches; ``Kernel.info`` holds per-entry standard
         errors) or ``"gaussian"`` (the d → ∞ recursion σ_w² → (1−p)σ_w²; ``Kernel.info["gaussian_rel_error"]``
         estimates its error on up to 8 of the inputs).

@@ -28,9 +28,9 @@ from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import loglog_axes, slope_lines, values_vs_bounds
 
 __all__ = [
-    "network_error_point", "network_ntk_point", "weights_rescale_point", "ScalingConfig", "NoScalarConfig", "ScalarCase",
-    "RescaleConfig", "WeightsRescaleConfig", "EffectiveWidthConfig", "ReductionsConfig", "InputLayerGapConfig",
-    "input_gap_point", "input_gap_network_point",
+    "network_error_point", "network_ntk_point", "weights_rescale_point", "ScalingConfig", "NoScalarConfig",
+    "ScalarCase", "RescaleConfig", "WeightsRescaleConfig", "EffectiveWidthConfig", "ReductionsConfig",
+    "InputLayerGapConfig", "input_gap_point", "input_gap_network_point",
 ]
 
 SOURCE = "Yang & Wang, AISTATS 2023 (arXiv 2203.14328)"
@@ -813,7 +813,7 @@ def _input_gap_measure(cfg: InputLayerGapConfig, ctx: Context) -> dict:
     done = ctx.sweep(input_gap_point, [dict(act=a, p=p, d=d, depth=cfg.depth, n=cfg.n, rows=cfg.rows,
                                             input_seed=ctx.seed) for a, p in cases for d in cfg.ds],
                      "pruned: input-layer gap vs d")
-    gaps = [dict(act=r["params"]["act"], p=r["params"]["p"], d=r["params"]["d"], **r["result"]) for r in done]
+    gaps = [dict(act=r["act"], p=r["p"], d=r["d"], **r["result"]) for r in done]
     seeds = child_seeds(ctx.seed + 61, cfg.seeds)
     done = ctx.sweep(input_gap_network_point, [dict(act=a, p=p, d=cfg.net_d, depth=cfg.depth, n=cfg.n,
                                                     width=cfg.width, seed=s, input_seed=ctx.seed,

@@ -12,6 +12,7 @@ dense (``prune_layers="all_but_input"``) or as d → ∞.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -48,6 +49,12 @@ def _spec(p: float = 0.0, **kw) -> MLP:
     return MLP(prune=p, **base)
 
 
+@functools.lru_cache(maxsize=64)
+def _limit_ntk(p: float, rescale: bool | str, prune_layers: str, input_seed: int, **kw) -> torch.Tensor:
+    """The exact limit of a calibration network (deterministic; cached per worker: sweep points share it)."""
+    return _spec(p, rescale=rescale, prune_layers=prune_layers, **kw).kernel(calibration_inputs(input_seed)).ntk
+
+
 def _frac(x: float) -> str:
     return f"{x:g}"
 
@@ -80,7 +87,7 @@ def network_error_point(p: float, width: int, seed: int, input_seed: int, device
     kw = dict(activation=activation, sigma_w=sigma_w, sigma_b=sigma_b)
     spec = _spec(p, rescale=rescale, mask=mask, prune_layers=prune_layers, **kw)
     x = calibration_inputs(input_seed)
-    ref = None
+    ref = _limit_ntk(p, rescale, prune_layers, input_seed, **kw) if reference == "limit" else None
     if reference != "limit":
         ref = _spec(**kw).kernel(x).ntk
         if reference == "scalar":

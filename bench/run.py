@@ -11,6 +11,10 @@
 4. Graphon NTK (issue 9), depth-3 ReLU MLP, K = 64 positions per hidden layer, n = 2048 inputs: at most 2·K times
    the time of the pruned engine on the same inputs, and peak memory beyond the two output matrices ≤ 1 GB (each
    engine measured in its own child process, as in 3). Also reported at n = 400.
+5. Pruned input layer at fixed d (issue 16): the exact limit (``input_layer="auto"``: balanced sampling of 64 mask
+   rows in 8 batches beyond d = 8; 80 at q = 0.1) vs the dense kernel of the same depth-3 MLP, N = 256, measured in
+   the same run.
+   Target at d = 16: ≤ 50× the dense kernel; d = 64 and 784 are reported (and d = 10, full enumeration of 1024 rows).
 
 Timings are the minimum over repeats, with ``--threads`` torch threads (default 2).
 """
@@ -227,18 +231,42 @@ def bench_topology(repeats: int) -> list[tuple[str, float, str, bool]]:
     ]
 
 
+def bench_input_layer(repeats: int) -> list[tuple[str, float, str, bool]]:
+    out = []
+    for d in (16, 64, 784, 10):
+        x = torch.randn(256, d, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+        for act in ("relu", "erf"):
+            kw = dict(depth=3, activation=act, sigma_w=1.3, sigma_b=0.1)
+            dense = tc.MLP(**kw)
+            exact = tc.MLP(prune=0.9, prune_layers="all", input_layer="enumerate" if d <= 10 else "auto", **kw)
+            t_dense = best_of(lambda s=dense, x=x: s.kernel(x), repeats)
+            t_exact = best_of(lambda s=exact, x=x: s.kernel(x), max(1, repeats // 2))
+            k = exact.kernel(x)
+            ratio = t_exact / t_dense
+            se = k.info.get("ntk_stderr")
+            rel_se = float(se.norm() / k.ntk.norm()) if se is not None else 0.0
+            target = "≤ 50" if d == 16 else ""
+            out.append((f"d={d} {act}: exact ({k.info['input_layer']}, {k.info['rows']} rows) / dense", ratio,
+                        target, ratio <= 50 if d == 16 else True))
+            out.append((f"d={d} {act}: exact s (dense {t_dense * 1e3:.1f} ms); rel. SE {rel_se:.1e}", t_exact, "",
+                        True))
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--only", choices=["empirical", "analytic", "memory", "graphon", "topology"], default=None)
+    p.add_argument("--only", choices=["empirical", "analytic", "memory", "graphon", "topology", "input_layer"],
+                   default=None)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"theorycheck bench: torch {torch.__version__}, {args.threads} threads, best of {args.repeats}")
     groups = {"empirical": lambda: bench_empirical(args.repeats), "analytic": lambda: bench_analytic(args.repeats),
               "memory": lambda: bench_memory(args.threads),
               "graphon": lambda: bench_graphon(args.repeats, args.threads),
-              "topology": lambda: bench_topology(args.repeats)}
+              "topology": lambda: bench_topology(args.repeats),
+              "input_layer": lambda: bench_input_layer(args.repeats)}
     ok = True
     for name, fn in groups.items():
         if args.only and name != args.only:
@@ -246,7 +274,7 @@ def main() -> int:
         print(f"\n[{name}]")
         for label, value, target, passed in fn():
             mark = "" if not target else ("  ok" if passed else "  MISSED")
-            print(f"  {label:42s} {value:12.4g}  {target:8s}{mark}")
+            print(f"  {label:58s} {value:12.4g}  {target:8s}{mark}")
             ok &= passed
     print("\nall targets met" if ok else "\nsome targets missed")
     return 0 if ok else 1

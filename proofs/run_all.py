@@ -8,7 +8,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-MODULES = ["relu_arccos", "leaky_relu", "erf_kernel", "identity", "pruned_mask", "bias_orthant"]
+MODULES = ["relu_arccos", "leaky_relu", "erf_kernel", "identity", "pruned_mask", "pruned_input_layer", "bias_orthant"]
 
 
 def main() -> int:

@@ -62,5 +62,5 @@ def test_scalar_strategies_in_range(p, B):
 def test_readme_example_pruned_relu_limit_scales(spec, p, x):
     """The README's user property test, verbatim."""
     dense = tc.MLP(depth=spec.depth, sigma_w=spec.sigma_w).kernel(x).ntk
-    pruned = tc.MLP(depth=spec.depth, sigma_w=spec.sigma_w, prune=p).kernel(x).ntk
-    assert torch.allclose(pruned, (1 - p) ** (spec.depth + 1) * dense, rtol=1e-12, atol=1e-300)
+    pruned = tc.MLP(depth=spec.depth, sigma_w=spec.sigma_w, prune=p).kernel(x).ntk  # input layer dense (default)
+    assert torch.allclose(pruned, (1 - p) ** spec.depth * dense, rtol=1e-12, atol=1e-300)

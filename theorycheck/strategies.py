@@ -124,7 +124,7 @@ def mlp_specs(draw, max_depth: int = 4, activation_names: tuple[str, ...] = CLOS
     )
     if prune:
         kwargs.update(prune=draw(pruning_probabilities(max_p)), rescale=draw(st.sampled_from([False, True, "weights"])),
-                      prune_layers=draw(st.sampled_from(["all", "hidden"])),
+                      prune_layers=draw(st.sampled_from(["all", "hidden", "all_but_input"])),
                       mask=draw(st.sampled_from(["bernoulli", "exact"])))
     return MLP(**kwargs)
 

@@ -29,8 +29,9 @@ def test_constant_graphons_equal_the_pruned_recursion(act, sb):
     it through the same (c, c, c) steps, so the kernels are identical (1 − 0.4 == 0.6 in float64)."""
     x = _x(0)
     kw = dict(depth=2, activation=act, sigma_w=1.3, sigma_b=sb, quadrature_degree=16)
+    kw["input_layer"] = "gaussian"  # d → ∞ input layer on both sides (exact one: tests/kernels/test_input_layer.py)
     g = tc.MLP(graphons=[0.6, 0.6, 0.6], graphon_resolution=16, **kw).kernel(x)
-    p = tc.MLP(prune=0.4, **kw).kernel(x)
+    p = tc.MLP(prune=0.4, prune_layers="all", **kw).kernel(x)
     assert torch.equal(g.ntk, p.ntk) and torch.equal(g.nngp, p.nngp)
 
 
@@ -78,7 +79,8 @@ def test_spec_with_mixed_graphons_equals_the_backward_reference():
     """A function graphon beside None and a constant: every matrix goes on the grid ([K, d], [K, K], [1, K])."""
     x = _x(4, n=7, d=5)
     gs = [lambda v, u: 0.2 + 0.6 * v * u, None, 0.5]
-    spec = tc.MLP(depth=2, activation="erf", sigma_w=1.3, sigma_b=0.2, graphons=gs, graphon_resolution=12)
+    spec = tc.MLP(depth=2, activation="erf", sigma_w=1.3, sigma_b=0.2, graphons=gs, graphon_resolution=12,
+                  input_layer="gaussian")  # the reference is the d → ∞ input layer (exact one: test_input_layer.py)
     k = spec.kernel(x)
     mats = [graphon_values(gs[0], 12, 5), graphon_values(None, 12, 12), graphon_values(0.5, 1, 12)]
     ref = graphon_kernels_reference(x, None, mats, sigma_w=1.3, sigma_b=0.2, expect=spec.activation.expectations())

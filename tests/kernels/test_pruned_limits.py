@@ -15,13 +15,14 @@ def _x(seed, n=6, d=10):
     return torch.randn(n, d, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
 
 
-@given(depth=st.integers(1, 5), p=st.floats(0.0, 0.99), layers=st.sampled_from(["all", "hidden"]),
+@given(depth=st.integers(1, 5), p=st.floats(0.0, 0.99), layers=st.sampled_from(["all", "hidden", "all_but_input"]),
        seed=st.integers(0, 999))
 def test_relu_bias_free_scaling_identity(depth, p, layers, seed):
+    """(1−p)^k identity: exact with the input layer dense, and for the d → ∞ recursion of a pruned input layer."""
     x = _x(seed)
     dense = tc.MLP(depth=depth, sigma_w=math.sqrt(2)).kernel(x)
-    pruned = tc.MLP(depth=depth, sigma_w=math.sqrt(2), prune=p, prune_layers=layers).kernel(x)
-    k = depth + 1 if layers == "all" else depth
+    pruned = tc.MLP(depth=depth, sigma_w=math.sqrt(2), prune=p, prune_layers=layers, input_layer="gaussian").kernel(x)
+    k = depth if layers == "all_but_input" else (depth + 1 if layers == "all" else depth)
     for kind in ("nngp", "ntk"):
         ref = (1 - p) ** k * getattr(dense, kind)
         assert float((getattr(pruned, kind) - ref).norm() / ref.norm()) < 1e-12
@@ -39,11 +40,13 @@ def test_value_rescaling_keeps_nngp_and_scales_weight_terms():
     x = _x(2)
     q = 0.3
     dense = tc.MLP(depth=2, sigma_w=math.sqrt(2)).kernel(x)
-    b = tc.MLP(depth=2, sigma_w=math.sqrt(2), prune=1 - q, rescale="weights").kernel(x)
+    b = tc.MLP(depth=2, sigma_w=math.sqrt(2), prune=1 - q, rescale="weights", prune_layers="all",
+               input_layer="gaussian").kernel(x)
     assert torch.allclose(b.nngp, dense.nngp, rtol=1e-14)
     assert torch.allclose(b.ntk, q * dense.ntk, rtol=1e-13)  # σ_b = 0: every term is a weight term
     # with a bias the bias terms are not scaled, so there is no single factor
-    bb = tc.MLP(depth=2, sigma_w=math.sqrt(2), sigma_b=0.5, prune=1 - q, rescale="weights").kernel(x)
+    bb = tc.MLP(depth=2, sigma_w=math.sqrt(2), sigma_b=0.5, prune=1 - q, rescale="weights", prune_layers="all",
+                input_layer="gaussian").kernel(x)
     db = tc.MLP(depth=2, sigma_w=math.sqrt(2), sigma_b=0.5).kernel(x)
     assert float((bb.ntk - q * db.ntk).norm() / bb.ntk.norm()) > 0.05
 
@@ -54,9 +57,9 @@ def test_bias_breaks_the_scalar_factor():
     x = x / x.norm(dim=1, keepdim=True) * math.sqrt(10)
     for q in (0.5, 0.1):
         kw = dict(depth=2, sigma_w=math.sqrt(2), sigma_b=math.sqrt(0.1))
-        p = tc.MLP(prune=1 - q, **kw).kernel(x).ntk
+        p = tc.MLP(prune=1 - q, **kw).kernel(x).ntk  # input layer dense: L = 2 pruned matrices
         d = tc.MLP(**kw).kernel(x).ntk
-        assert float((p - q**3 * d).norm() / p.norm()) > 0.1
+        assert float((p - q**2 * d).norm() / p.norm()) > 0.1
 
 
 def test_pruned_mp_agrees_with_float64():
@@ -75,7 +78,7 @@ def test_pruned_mp_agrees_with_float64():
     (dict(prune=0.5, mask="topk"), ValueError, "mask must be one of bernoulli, exact"),
     (dict(prune=0.5, rescale="yes"), ValueError, "rescale must be False, True or 'weights'"),
     (dict(prune=0.5, rescale=1), ValueError, "rescale must be"),
-    (dict(prune=0.5, prune_layers="first"), ValueError, "prune_layers must be 'all', 'hidden'"),
+    (dict(prune=0.5, prune_layers="first"), ValueError, "prune_layers must be 'all', 'all_but_input', 'hidden'"),
     (dict(prune=0.5, prune_layers=[7]), ValueError, "prune_layers entry"),
     (dict(prune=0.5, prune_layers=3), TypeError, "prune_layers must be"),
 ])

@@ -23,19 +23,19 @@ def _quiet(spec, *args, **kw):
 
 def test_bernoulli_density_and_exact_count():
     p = 0.7
-    net = tc.MLP(depth=2, prune=p).network(256, 64, seed=0)
+    net = tc.MLP(depth=2, prune=p, prune_layers="all").network(256, 64, seed=0)
     for m in net.masks():
         n = m.numel()
         assert abs(float(m.mean()) - (1 - p)) < 5 * math.sqrt(p * (1 - p) / n)  # 5 standard errors
-    net = tc.MLP(depth=2, prune=p, mask="exact").network(256, 64, seed=0)
+    net = tc.MLP(depth=2, prune=p, mask="exact", prune_layers="all").network(256, 64, seed=0)
     assert all(int((m == 0).sum()) == round(p * m.numel()) for m in net.masks())
 
 
 def test_masks_are_nested_in_p_and_weights_shared_with_dense():
     dense = tc.MLP(depth=1).network(64, 8, seed=3)
-    a = tc.MLP(depth=1, prune=0.3).network(64, 8, seed=3)
+    a = tc.MLP(depth=1, prune=0.3, prune_layers="all").network(64, 8, seed=3)
     with pytest.warns(RuntimeWarning, match="have no inputs left"):  # 0.8^8 ≈ 17 % of the 64 units lose all inputs
-        b = tc.MLP(depth=1, prune=0.8).network(64, 8, seed=3)
+        b = tc.MLP(depth=1, prune=0.8, prune_layers="all").network(64, 8, seed=3)
     for ma, mb in zip(a.masks(), b.masks()):
         assert bool((mb <= ma).all())  # the sparser mask is a subset
     for ld, la in zip(dense.layers, a.layers):
@@ -48,10 +48,12 @@ def test_prune_layers_selects_matrices():
     assert [m is None for m in net.masks()] == [False, False, False, True]
     net = tc.MLP(depth=3, prune=0.5, prune_layers=[1]).network(16, 4)
     assert [m is None for m in net.masks()] == [True, False, True, True]
+    net = tc.MLP(depth=3, prune=0.5).network(16, 4)  # default "all_but_input": the input layer stays dense
+    assert [m is None for m in net.masks()] == [True, False, False, False]
 
 
 def test_pruned_weights_get_zero_gradient_and_never_move():
-    spec = tc.MLP(depth=2, activation="tanh", prune=0.6, sigma_b=0.1)
+    spec = tc.MLP(depth=2, activation="tanh", prune=0.6, sigma_b=0.1, prune_layers="all")
     with pytest.warns(RuntimeWarning, match="have no inputs left"):  # p = 0.6 on 5 inputs: 0.6^5 ≈ 8 % of the units
         net = spec.network(32, 5, seed=1)
     x, y = _x(0, 16, 5), _x(1, 16, 1)

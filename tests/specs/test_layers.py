@@ -36,7 +36,7 @@ def test_one_place_factors_give_the_same_kernels_as_before(depth, p, rescale, la
     if not isinstance(layers, str):
         layers = [i for i in layers if i <= depth] or "all"
     spec = tc.MLP(depth=depth, activation=act, sigma_w=1.3, sigma_b=sb, prune=p, rescale=rescale,
-                  prune_layers=layers, quadrature_degree=8)
+                  prune_layers=layers, quadrature_degree=8, input_layer="gaussian")  # the d → ∞ recursion
     old = _old_layer_factors(depth, spec.prune, rescale, spec.pruned_layers)
     assert [tuple(f) for f in spec.layer_factors()] == old
     x = torch.randn(5, 3, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import mpmath
 import torch
@@ -20,17 +20,25 @@ class Kernel:
         ``[n1, n2]`` float64 tensor, the covariance of the output at initialisation.
     ntk:
         ``[n1, n2]`` float64 tensor, the neural tangent kernel w.r.t. all weights and biases.
+    info:
+        ``None``, or how a pruned input layer was treated (docs/theory/pruned.md): ``input_layer`` (``"enumerate"``,
+        ``"sample"`` or ``"gaussian"``), and for ``"sample"`` the standard errors ``nngp_stderr``/``ntk_stderr``
+        ([n1, n2]); for ``"gaussian"`` the estimated relative error ``gaussian_rel_error`` (see
+        :meth:`theorycheck.MLP.kernel`).
     """
 
     nngp: torch.Tensor
     ntk: torch.Tensor
+    info: dict | None = field(default=None, compare=False, repr=False)
 
     @property
     def shape(self) -> tuple[int, int]:
         return (int(self.ntk.shape[0]), int(self.ntk.shape[1]))
 
     def to(self, device: str | torch.device) -> Kernel:
-        return Kernel(self.nngp.to(device), self.ntk.to(device))
+        info = None if self.info is None else {k: v.to(device) if isinstance(v, torch.Tensor) else v
+                                               for k, v in self.info.items()}
+        return Kernel(self.nngp.to(device), self.ntk.to(device), info)
 
     def __repr__(self) -> str:
         return f"Kernel(shape={self.shape}, dtype={self.ntk.dtype}, device={self.ntk.device})"

@@ -50,12 +50,17 @@ def mlp_kernels_mp(
     expect,
     dps: int,
     factors: list[tuple[float, float, float]] | None = None,
+    start=None,
 ) -> MPKernel:
     """NNGP and NTK at ``dps`` digits. ``sigma_w``/``sigma_b`` may be floats (converted exactly) or strings;
-    ``factors`` are the per-matrix (α, β, γ) of :func:`theorycheck.kernels.recursion.mlp_kernels`."""
+    ``factors`` are the per-matrix (α, β, γ) of :func:`theorycheck.kernels.recursion.mlp_kernels`.
+
+    ``start`` (hook of :mod:`theorycheck.kernels.input_layer_mp`): a callable ``start(i, j) → (Σ^{(2)}, Θ^{(2)})``
+    and the lists of variances Σ^{(2)}(x, x) of x1 and x2, as a tuple; it replaces the first step (depth ≥ 1)."""
     from .recursion import check_factors
 
     factors = check_factors(factors, depth)
+    first = 0 if start is None else 1  # --- input-layer hook: start after hidden layer 1 ---
     with mpmath.workdps(dps):
         fac = [tuple(mpmath.mpf(v) for v in f) for f in factors]
         sym = x2 is None
@@ -81,16 +86,30 @@ def mlp_kernels_mp(
                 out.append(q)
             return out
 
-        qa = variances(x1)
-        qb = qa if sym else variances(xb)
+        def variances_from(q):  # layers 2..depth from the hook's Σ^{(2)}(x, x)
+            out = [list(q)]
+            for layer in range(2, depth):
+                q = [fac[layer][0] * w2 * expect.pair_mp(v, v, mpmath.mpf(1))[0] + b2 for v in q]
+                out.append(q)
+            return [None] + out
+
+        if start is None:
+            qa = variances(x1)
+            qb = qa if sym else variances(xb)
+        else:
+            qa = variances_from(start[1])
+            qb = qa if sym else variances_from(start[2])
         n1, n2 = len(x1), len(xb)
         nngp = mpmath.matrix(n1, n2)
         ntk = mpmath.matrix(n1, n2)
         for i in range(n1):
             for j in range(i if sym else 0, n2):
-                g = gram(x1[i], xb[j])
-                c, t = fac[0][0] * g + b2, fac[0][1] * g + b2
-                for layer in range(depth):
+                if start is None:
+                    g = gram(x1[i], xb[j])
+                    c, t = fac[0][0] * g + b2, fac[0][1] * g + b2
+                else:
+                    c, t = start[0](i, j)
+                for layer in range(first, depth):
                     a, b = qa[layer][i], qb[layer][j]
                     if sym and i == j:
                         rho = mpmath.mpf(1)

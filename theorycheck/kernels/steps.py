@@ -269,6 +269,24 @@ class MaskScaling:
         """π_w: the initial kept weights are N(0, 1/π_w) (the standard normal draw divided by √π_w)."""
         return self.keep if self.rescale == "weights" else 1.0
 
+    def input_scales(self, fan_in: int, sigma_w: float) -> tuple[float, float]:
+        r"""(a, b) of one unit at a *fixed* fan-in (the input layer at fixed d; docs/theory/pruned.md).
+
+        Given the unit's mask row m, its pre-activation covariance is a·Σ_j m_j x_j x'_j + σ_b² and its own tangent
+        kernel b·Σ_j m_j x_j x'_j + σ_b²: a = σ_w²/(φ_fan π_w fan_in) (scale² × weight variance) and
+        b = σ_w²/(φ_fan fan_in) (the gradient w.r.t. the stored weights has no 1/π_w). Averaged over m
+        (E m_j = q) they give α σ_w²/fan_in and β σ_w²/fan_in of :meth:`step`.
+
+        Args:
+            fan_in: the layer's fan-in (d).
+            sigma_w: σ_w.
+
+        Returns:
+            (a, b).
+        """
+        c2 = sigma_w * sigma_w / (self.fan_factor * fan_in)
+        return c2 / self.weight_precision, c2
+
     def step(self) -> KernelStep:
         """The (α, β, γ) of this matrix in the infinite-width limit (table above)."""
         alpha = self.keep / (self.fan_factor * self.weight_precision)

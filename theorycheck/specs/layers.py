@@ -95,6 +95,25 @@ class LayerSpec:
             raise ValueError(f"{self.name}: grid_step needs a graphon layer")
         return GraphonStep(graphon_values(self.graphon, n_out, n_in, self.name))
 
+    def keep_probabilities(self, n_out: int, n_in: int) -> torch.Tensor | None:
+        """Keep probability of every weight on the [n_out, n_in] grid of cell midpoints, or ``None`` (dense).
+
+        Random masks keep each weight with probability 1 − p; graphon masks with W(v, u) (docs/theory/pruned.md,
+        docs/theory/graphon.md). The exact fixed-d limit of a masked input layer mixes over rows with these laws.
+
+        Args:
+            n_out: output positions (1 unless the graphon is a function).
+            n_in: input positions (d for the input layer).
+
+        Returns:
+            float64 [n_out, n_in] tensor or ``None``.
+        """
+        if self.mask is None or (self.mask == "graphon" and self.graphon is None):
+            return None
+        if self.mask == "graphon":
+            return graphon_values(self.graphon, n_out, n_in, self.name)
+        return torch.full((n_out, n_in), 1.0 - self.prune, dtype=torch.float64)
+
     def sample_mask(self, shape: tuple[int, int], generator: torch.Generator) -> torch.Tensor | None:
         """A random 0/1 mask of ``shape`` [fan_out, fan_in] for the finite network, or ``None`` (dense).
 

@@ -16,6 +16,8 @@ import torch
 from .._validation import as_inputs, check_int, check_probability, check_real, resolve_device
 from ..activations import Activation, TensorFn, get_activation
 from ..kernels.graphon import graphon_values
+from ..kernels.input_layer import INPUT_LAYER_METHODS, input_layer_kernels, mask_rows
+from ..kernels.input_layer_mp import mlp_kernels_mp_input_pruned
 from ..kernels.kernel import Kernel, MPKernel
 from ..kernels.mp import as_mp_rows, mlp_kernels_mp
 from ..kernels.recursion import mlp_kernels
@@ -59,8 +61,20 @@ class MLP:
         (initial surviving weights divided by √(1−p), convention B of the P1 code: the NNGP is the dense one and
         each pruned weight term of the NTK is multiplied by 1−p).
     prune_layers:
-        Which weight matrices are masked: ``"all"`` (the L + 1 matrices), ``"hidden"`` (the L matrices feeding
-        hidden layers; the readout stays dense) or a sequence of 0-based matrix indices (0 = input layer).
+        Which weight matrices are masked: ``"all_but_input"`` (default: matrices 1..L, hidden-to-hidden and the
+        readout; the input layer stays dense, as in the P1 authors' NTK experiment), ``"all"`` (the L + 1
+        matrices), ``"hidden"`` (the L matrices feeding hidden layers, the input layer included; the readout stays
+        dense) or a sequence of 0-based matrix indices (0 = input layer). A pruned input layer has a fixed fan-in
+        d, so its limit is a mixture over mask rows (``input_layer``; docs/theory/pruned.md).
+    input_layer:
+        How ``kernel`` treats a pruned (or graphon-masked) input layer at fixed input dimension d
+        (:mod:`theorycheck.kernels.input_layer`): ``"auto"`` (default: ``"enumerate"`` for at most 256 mask rows,
+        i.e. d ≤ 8, else ``"sample"``), ``"enumerate"`` (exact: all 2^d mask rows), ``"sample"`` (unbiased
+        balanced sampling of ``input_layer_rows`` rows in 8 batches; ``Kernel.info`` holds per-entry standard
+        errors) or ``"gaussian"`` (the d → ∞ recursion σ_w² → (1−p)σ_w²; ``Kernel.info["gaussian_rel_error"]``
+        estimates its error on up to 8 of the inputs).
+    input_layer_rows, input_layer_seed:
+        Number of sampled mask rows (≥ 16; cost ≈ rows × one layer of the recursion) and their seed.
     mask:
         ``"bernoulli"`` (independent per weight, the theory's model) or ``"exact"`` (exactly round(p·n) removed per
         matrix); both have the same limit.
@@ -85,8 +99,9 @@ class MLP:
     def __init__(self, depth: int, activation: str | Activation | TensorFn = "relu", sigma_w: float = 1.0,
                  sigma_b: float = 0.0, *, negative_slope: float = 0.01,
                  activation_derivative: TensorFn | None = None, quadrature_degree: int = 64,
-                 prune: float = 0.0, rescale: bool | str = False, prune_layers: str | Any = "all",
-                 mask: str = "bernoulli", graphons: Any = None, graphon_resolution: int = 256) -> None:
+                 prune: float = 0.0, rescale: bool | str = False, prune_layers: str | Any = "all_but_input",
+                 mask: str = "bernoulli", graphons: Any = None, graphon_resolution: int = 256,
+                 input_layer: str = "auto", input_layer_rows: int = 64, input_layer_seed: int = 0) -> None:
         self.depth = check_int("depth", depth, minimum=0)
         self.sigma_w = check_real("sigma_w", sigma_w, minimum=0.0, min_inclusive=False)
         self.sigma_b = check_real("sigma_b", sigma_b, minimum=0.0)
@@ -106,6 +121,12 @@ class MLP:
         self.prune_layers = prune_layers
         self.graphon_resolution = check_int("graphon_resolution", graphon_resolution, minimum=2, maximum=1 << 14)
         self.graphons = self._resolve_graphons(graphons)
+        if input_layer not in INPUT_LAYER_METHODS:
+            raise ValueError(f"input_layer must be one of {', '.join(map(repr, INPUT_LAYER_METHODS))}, "
+                             f"got {input_layer!r}")
+        self.input_layer = input_layer
+        self.input_layer_rows = check_int("input_layer_rows", input_layer_rows, minimum=16, maximum=1 << 20)
+        self.input_layer_seed = check_int("input_layer_seed", input_layer_seed, minimum=0)
         self.layer_specs = self._layer_specs()
 
     def _layer_specs(self) -> list[LayerSpec]:
@@ -149,13 +170,15 @@ class MLP:
                 return tuple(range(n))
             if prune_layers == "hidden":
                 return tuple(range(n - 1))
-            raise ValueError(f"prune_layers must be 'all', 'hidden' or a sequence of indices in [0, {n - 1}], "
-                             f"got {prune_layers!r}")
+            if prune_layers == "all_but_input":
+                return tuple(range(1, n))
+            raise ValueError(f"prune_layers must be 'all', 'all_but_input', 'hidden' or a sequence of indices in "
+                             f"[0, {n - 1}], got {prune_layers!r}")
         try:
             idx = sorted({check_int("prune_layers entry", i, minimum=0, maximum=n - 1) for i in prune_layers})
         except TypeError as exc:
             raise TypeError(
-                f"prune_layers must be 'all', 'hidden' or a sequence of ints, got {prune_layers!r}"
+                f"prune_layers must be 'all', 'all_but_input', 'hidden' or a sequence of ints, got {prune_layers!r}"
             ) from exc
         return tuple(idx)
 
@@ -207,6 +230,10 @@ class MLP:
 
         ``x2=None`` means ``x1`` (the result is then exactly symmetric). Inputs are 2-D arrays or tensors with the
         same number of columns; computed on ``device`` (default: the device of ``x1`` if a tensor, else CPU).
+
+        A pruned input layer (fan-in d fixed) is treated as ``input_layer`` says (docs/theory/pruned.md); the
+        returned :class:`~theorycheck.kernels.Kernel` then has ``info`` (method, rows, standard errors when
+        sampled, the estimated error of the d → ∞ recursion when ``"gaussian"``).
         """
         if device is None and isinstance(x1, torch.Tensor):
             dev = x1.device
@@ -214,12 +241,57 @@ class MLP:
             dev = resolve_device(device)
         a = as_inputs("x1", x1, device=dev)
         b = None if x2 is None else as_inputs("x2", x2, device=dev, features=a.shape[1])
+        steps = self.kernel_steps(a.shape[1])
+        if self._input_layer_masked(a.shape[1]):  # exact fixed-d input layer (kernels/input_layer.py)
+            return self._input_kernel(a, b, steps)
         nngp, ntk = mlp_kernels(a, b, depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b,
-                                expect=self._expect, steps=self.kernel_steps(a.shape[1]))
+                                expect=self._expect, steps=steps)
         return Kernel(nngp=nngp, ntk=ntk)
+
+    # ------------------------------------------------- input layer at fixed d (kernels/input_layer.py)
+    def _input_keep(self, d: int) -> torch.Tensor | None:
+        """Keep probabilities of the input layer, [1, d] (or [K, d] for a graphon that is a function), or
+        ``None`` when it is dense."""
+        ls = self.layer_specs[0]
+        return ls.keep_probabilities(self.graphon_resolution if ls.position_dependent else 1, d)
+
+    def _input_layer_masked(self, d: int) -> bool:
+        """Whether the input layer is masked (some keep probability < 1) and feeds a hidden layer (depth ≥ 1)."""
+        if self.depth < 1:
+            return False  # the input layer is the readout: its expected kernel is the averaged recursion
+        keep = self._input_keep(d)
+        return keep is not None and float(keep.min()) < 1.0
+
+    def _input_kernel(self, a: torch.Tensor, b: torch.Tensor | None, steps: list[Step],
+                      method: str | None = None) -> Kernel:
+        method = self.input_layer if method is None else method
+        if method == "gaussian":
+            return self._gaussian_kernel(a, b, steps)
+        rows = mask_rows(self._input_keep(a.shape[1]), method, n_rows=self.input_layer_rows, n_batches=8,
+                         seed=self.input_layer_seed)
+        nngp, ntk, info = input_layer_kernels(a, b, depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b,
+                                              expect=self._expect, steps=steps, rows=rows,
+                                              scaling=self.layer_specs[0].scaling)
+        info["input_layer"] = info.pop("method")
+        return Kernel(nngp=nngp, ntk=ntk, info=info)
+
+    def _gaussian_kernel(self, a: torch.Tensor, b: torch.Tensor | None, steps: list[Step]) -> Kernel:
+        """The d → ∞ recursion, with its relative error estimated against ``"auto"`` on ≤ 8 of the inputs."""
+        kw = dict(depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b, expect=self._expect, steps=steps)
+        nngp, ntk = mlp_kernels(a, b, **kw)
+        pts = torch.cat([a, b]) if b is not None else a
+        sub = pts[torch.linspace(0, pts.shape[0] - 1, min(8, pts.shape[0])).round().long().unique()]
+        ref = self._input_kernel(sub, None, steps, method="auto")
+        g = mlp_kernels(sub, None, **kw)
+        err = {k: float((gk - getattr(ref, k)).norm() / getattr(ref, k).norm()) for k, gk in zip(("nngp", "ntk"), g)}
+        info = {"input_layer": "gaussian", "gaussian_rel_error": err, "gaussian_error_points": int(sub.shape[0]),
+                "reference": ref.info["input_layer"]}
+        return Kernel(nngp=nngp, ntk=ntk, info=info)
 
     def kernel_mp(self, x1: Any, x2: Any = None, *, dps: int = 50) -> MPKernel:
         """The same kernels with mpmath at ``dps`` significant digits (closed-form activations; small inputs).
+
+        A pruned input layer is enumerated over its 2^d mask rows (d ≤ 16) unless ``input_layer="gaussian"``.
 
         Float inputs are taken exactly; nested lists may hold ``mpmath.mpf`` or decimal strings for inputs that
         are not floats. Returns an :class:`~theorycheck.kernels.MPKernel` (``.to_torch()`` rounds to float64).
@@ -236,6 +308,11 @@ class MLP:
             as_inputs("x1", x1)  # shape/finite checks with the float64 rules
         a = as_mp_rows("x1", x1)
         b = None if x2 is None else as_mp_rows("x2", x2)
+        if self.input_layer != "gaussian" and self._input_layer_masked(len(a[0])):  # enumerate the mask rows
+            return mlp_kernels_mp_input_pruned(a, b, depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b,
+                                               expect=self._expect, dps=dps, factors=self.layer_factors(),
+                                               keep=float(self._input_keep(len(a[0]))[0, 0]),
+                                               scaling=self.layer_specs[0].scaling)
         return mlp_kernels_mp(a, b, depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b,
                               expect=self._expect, dps=dps, factors=self.layer_factors())
 

@@ -6,6 +6,8 @@
    masked path (N²·nnz) ≥ 3× faster than the baseline.
 2. Analytic NNGP+NTK of a depth-10 ReLU MLP on 4096 inputs: the blocked in-place recursion vs a straightforward
    full-matrix recursion. Target: ≤ 4 s.
+4. Kernels of activations without a closed form (issue 10): the scale-aware quadrature on a 1024² tanh kernel vs
+   the old fixed-degree Gauss–Hermite rule (K = 64), target ≤ 10× its cost.
 3. Empirical NTK for N = 8192 on the same MLP: peak memory beyond the output matrix ≤ 4 GB (measured as the peak
    resident set of a child process minus its resident set before the call, minus the output's 512 MiB).
 
@@ -120,6 +122,30 @@ def bench_analytic(repeats: int) -> list[tuple[str, float, str, bool]]:
     ]
 
 
+def bench_quadrature(repeats: int, size: int = 1024) -> list[tuple[str, float, str, bool]]:
+    """Issue 10: the scale-aware quadrature kernel (tanh, depth 1, ``size``² inputs) vs the old fixed-degree
+    Gauss–Hermite rule (K = 64), both in this run; target ≤ 10× the old cost."""
+    from theorycheck.kernels.quadrature import GaussHermite, Quadrature
+    from theorycheck.kernels.recursion import mlp_kernels
+
+    act = tc.get_activation("tanh")
+    x = torch.randn(size, 16, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    new, old = Quadrature(act, 64), GaussHermite(act, 64)
+
+    def run(expect):
+        return mlp_kernels(x, None, depth=1, sigma_w=1.4, sigma_b=0.1, expect=expect)
+
+    t_new = best_of(lambda: run(new), max(1, repeats // 5))
+    t_old = best_of(lambda: run(old), max(1, repeats // 5))
+    ratio = t_new / t_old
+    return [
+        (f"tanh kernel {size}², scale-aware rule, s", t_new, "", True),
+        (f"tanh kernel {size}², Gauss–Hermite K=64, s", t_old, "", True),
+        ("cost ratio new/old", ratio, "≤ 10", ratio <= 10),
+        ("a-posteriori error estimate (new)", new.error_estimate, "≤ 1e-10", new.error_estimate <= 1e-10),
+    ]
+
+
 _MEMORY_CHILD = r"""
 import math, resource, sys, torch, theorycheck as tc
 torch.set_num_threads(int(sys.argv[1]))
@@ -173,12 +199,14 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--only", choices=["empirical", "analytic", "memory", "topology"], default=None)
+    p.add_argument("--only", choices=["empirical", "analytic", "memory", "topology", "quadrature"], default=None)
+    p.add_argument("--quadrature-size", type=int, default=1024)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"theorycheck bench: torch {torch.__version__}, {args.threads} threads, best of {args.repeats}")
     groups = {"empirical": lambda: bench_empirical(args.repeats), "analytic": lambda: bench_analytic(args.repeats),
-              "memory": lambda: bench_memory(args.threads), "topology": lambda: bench_topology(args.repeats)}
+              "memory": lambda: bench_memory(args.threads), "topology": lambda: bench_topology(args.repeats),
+              "quadrature": lambda: bench_quadrature(args.repeats, args.quadrature_size)}
     ok = True
     for name, fn in groups.items():
         if args.only and name != args.only:

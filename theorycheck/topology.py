@@ -63,7 +63,12 @@ def as_biadjacency(mask, weights=None) -> sps.csr_matrix:
         w = w.reshape(w.shape[0], -1) if w.ndim == 4 else w
         if w.shape != m.shape:
             raise ValueError(f"weights must have the mask's shape {m.shape}, got {w.shape}")
+        if not np.all(np.isfinite(w)):
+            raise ValueError("weights must be finite (they contain NaN or ±inf)")
+        had_edges = bool(np.any(m))
         m = np.abs(w) * m
+        if had_edges and not np.any(m):
+            raise ValueError("weights are zero on every kept connection: the weighted graph |W ⊙ M| has no edges")
     return sps.csr_matrix(m.astype(np.float64))
 
 

@@ -24,12 +24,13 @@ would exceed 1 kept dense. The loss L is ½‖f − y‖² for one output column
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 from torch import nn
 from torch.func import functional_call
 
-from .._validation import check_int, check_real
+from .._validation import check_int, check_real, check_seed
 from .random import random_mask
 
 __all__ = [
@@ -92,12 +93,22 @@ def keep_top(scores: list[torch.Tensor], densities: list[float] | float, scope: 
     if scope not in SCOPES:
         raise ValueError(f"scope must be 'global' or 'layer', got {scope!r}")
     flats = [s.detach().reshape(-1).to(torch.float64).cpu() for s in scores]
+    for i, f in enumerate(flats):
+        if bool(torch.isnan(f).any()):
+            raise ValueError(f"scores[{i}] contain NaN (non-finite data or weights?); cannot rank connections")
     dens_list = [densities] * len(scores) if isinstance(densities, float) else list(densities)
     if scope == "layer":
-        return [_keep_fraction(f, d).reshape(s.shape) for f, d, s in zip(flats, dens_list, scores)]
-    sizes = [f.numel() for f in flats]
-    overall = sum(d * n for d, n in zip(dens_list, sizes)) / sum(sizes)
-    return [part.reshape(s.shape) for part, s in zip(_keep_fraction(torch.cat(flats), overall).split(sizes), scores)]
+        masks = [_keep_fraction(f, d).reshape(s.shape) for f, d, s in zip(flats, dens_list, scores)]
+    else:
+        sizes = [f.numel() for f in flats]
+        overall = sum(d * n for d, n in zip(dens_list, sizes)) / sum(sizes)
+        masks = [part.reshape(s.shape)
+                 for part, s in zip(_keep_fraction(torch.cat(flats), overall).split(sizes), scores)]
+    empty = [i for i, m in enumerate(masks) if not bool(m.any())]
+    if empty:
+        warnings.warn(f"layer(s) {empty} keep no connection at this density: the network's output no longer depends "
+                      "on its input", RuntimeWarning, stacklevel=3)
+    return masks
 
 
 def _keep_fraction(flat: torch.Tensor, density: float) -> torch.Tensor:
@@ -114,7 +125,7 @@ def graphon_mask(graphon, n_out: int, n_in: int, *, seed: int = 0) -> torch.Tens
 
     n_out = check_int("n_out", n_out, minimum=1)
     n_in = check_int("n_in", n_in, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     w = graphon_values(graphon, n_out, n_in)
     u = torch.rand((n_out, n_in), generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
     return (u < w).to(torch.float64)
@@ -123,7 +134,7 @@ def graphon_mask(graphon, n_out: int, n_in: int, *, seed: int = 0) -> torch.Tens
 def random_masks(model: nn.Module, density: float, *, distribution: str = "uniform", kind: str = "bernoulli",
                  seed: int = 0) -> list[torch.Tensor]:
     """Random masks with per-layer densities from ``distribution`` (``kind``: ``"bernoulli"`` or ``"exact"``)."""
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     gen = torch.Generator().manual_seed(seed)
     params = prunable_parameters(model)
     dens = layer_densities(model, density, distribution)
@@ -151,6 +162,10 @@ def _batch(model: nn.Module, x, y) -> tuple[torch.Tensor, torch.Tensor]:
     y = torch.as_tensor(y, device=p.device)
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"y must have one target per input ({x.shape[0]}), got {y.shape[0]}")
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError("x must be finite (it contains NaN or ±inf)")
+    if y.is_floating_point() and not bool(torch.isfinite(y).all()):
+        raise ValueError("y must be finite (it contains NaN or ±inf)")
     return x, y
 
 

@@ -236,16 +236,15 @@ def _mp_pair(f, g, a, b, rho, dps=50):
             c2 = sb * (al * mpmath.cos(t) - be * mpmath.sin(t))
             knee = 1 / max(abs(c1), abs(c2), mpmath.mpf(1))
             pts = sorted({mpmath.mpf(0), knee, 10 * knee, mpmath.mpf(1), mpmath.mpf(4), mpmath.mpf(15)})
-            return mpmath.quad(lambda r: f(r * c1) * g(r * c2) * r * mpmath.exp(-r * r / 2), pts, maxdegree=7)
+            return mpmath.quad(lambda r: f(r * c1) * g(r * c2) * r * mpmath.exp(-r * r / 2), pts, maxdegree=6)
 
-        return mpmath.quad(radial, th, maxdegree=7) / two_pi
+        return mpmath.quad(radial, th, maxdegree=6) / two_pi
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, a, b, rho", [("tanh", 1.0, 1.0, 0.3), ("tanh", 1e4, 1e2, 0.9),
-                                             ("gelu", 1e2, 1.0, -0.5), ("softplus", 1e-6, 1.0, 0.7),
-                                             ("sigmoid", 1e6, 1e6, -0.2), ("swish", 10.0, 10.0, 0.99)])
+@pytest.mark.parametrize("name, a, b, rho", [("tanh", 1.0, 1.0, 0.3), ("gelu", 1e2, 1.0, -0.5)])
 def test_general_correlation_against_a_2d_50_digit_reference(name, a, b, rho):
+    """Minutes per case (mpmath, nested tanh-sinh at 50 digits): two cases only."""
     f, df = _MP[name]
     q = Quadrature(_act(name))
     ta, tb, tr = (torch.tensor([t], dtype=torch.float64) for t in (a, b, rho))

@@ -183,7 +183,7 @@ class Quadrature:
     Args:
         activation: The activation φ (with its derivative φ').
         degree: Accuracy knob kept from the Gauss–Hermite interface (``quadrature_degree`` of ``tc.MLP``). The
-            composite rule uses n = clamp(⌊K/5⌋, 6, 16) Gauss–Legendre nodes per panel; the default K = 64 (n = 12)
+            composite rule uses n = clamp(⌊K/5⌋, 8, 16) Gauss–Legendre nodes per panel; the default K = 64 (n = 12)
             meets :data:`TARGET`; smaller K is faster and less accurate (the error estimate says by how much).
 
     Attributes:
@@ -195,7 +195,7 @@ class Quadrature:
     def __init__(self, activation: Activation, degree: int = 64, *, check: bool = True) -> None:
         self.activation = activation
         self.degree = int(degree)
-        n = max(6, min(16, self.degree // 5))
+        n = max(8, min(16, self.degree // 5))
         self.nodes_per_panel = n
         self.name = f"{activation.name} (scale-aware Gauss–Legendre, {n} nodes/panel)"
         self.kinks = kinks(activation)
@@ -217,7 +217,9 @@ class Quadrature:
         self.error_estimate = 0.0
 
     # ------------------------------------------------------------------------------------------------- 1-D
-    def _diag(self, q: torch.Tensor, rule: _Rule) -> torch.Tensor:
+    def _diag(self, q: torch.Tensor, rule: _Rule, fn=None) -> torch.Tensor:
+        """E[fn(u)²] for u ~ N(0, q) (fn = φ by default)."""
+        fn = self.activation if fn is None else fn
         sq = torch.sqrt(q)
         inv = torch.where(sq > 0, 1.0 / sq, torch.full_like(sq, math.inf))
         feats = self._features.to(q.device)
@@ -229,7 +231,7 @@ class Quadrature:
         for p in torch.unique(lv).tolist():
             idx = torch.nonzero(lv == p).flatten()
             z, w = rule(centres[idx], delta[idx], p)
-            out[idx] = (self.activation(sq[idx].unsqueeze(-1) * z) ** 2 * w).sum(-1)
+            out[idx] = (fn(sq[idx].unsqueeze(-1) * z) ** 2 * w).sum(-1)
         return out
 
     def diag(self, q: torch.Tensor) -> torch.Tensor:
@@ -328,17 +330,19 @@ class Quadrature:
         dot.copy_(ed.view_as(dot))
 
     def _check(self, sa, sb, rho, e, ed) -> None:
-        """Recompute a sample of entries with the finer rule; keep and report the largest discrepancy."""
+        """Recompute a sample of entries (the extremes of ρ, of closeness to ±1 and of √(ab), and the middle one) with
+        the finer rule; keep and report the largest discrepancy."""
         n = rho.numel()
-        picks = {n // 2}
-        for t in (rho, sa, sb, (rho.abs() - 1).abs() + (rho.abs() == 1).to(rho.dtype)):
-            picks.update((int(torch.argmin(t)), int(torch.argmax(t))))
+        near_one = (rho.abs() - 1).abs() + (rho.abs() == 1).to(rho.dtype)  # closest to ±1 without being ±1
+        scale = sa * sb
+        picks = {int(torch.argmin(rho)), int(torch.argmax(rho)), int(torch.argmin(near_one)),
+                 int(torch.argmin(scale)), int(torch.argmax(scale)), n // 2}
         idx = torch.tensor(sorted(picks), device=rho.device)
         phi, dphi = self.activation, self.activation.grad
         fe, fed = self._expect(sa[idx], sb[idx], rho[idx], self._fine, [(phi, phi), (dphi, dphi)])
         qa, qb = sa[idx] ** 2, sb[idx] ** 2
         scale = torch.sqrt(self._diag(qa, self._fine) * self._diag(qb, self._fine))
-        dscale = torch.sqrt(self._pair_diag_d(qa) * self._pair_diag_d(qb))
+        dscale = torch.sqrt(self._diag(qa, self._fine, dphi) * self._diag(qb, self._fine, dphi))
         err = torch.maximum((fe - e[idx]).abs() / scale.clamp_min(1e-300),
                             (fed - ed[idx]).abs() / dscale.clamp_min(1e-300))
         err = torch.where(torch.isfinite(err), err, torch.full_like(err, math.inf))
@@ -349,12 +353,6 @@ class Quadrature:
             warnings.warn(f"{self.activation.name}: quadrature error estimate {worst:.2g} exceeds the target "
                           f"{TARGET:g} (relative to √(E[φ(u)²]E[φ(v)²])); see Quadrature.error_estimate",
                           QuadratureAccuracyWarning, stacklevel=4)
-
-    def _pair_diag_d(self, q: torch.Tensor) -> torch.Tensor:
-        sq = torch.sqrt(q)
-        dphi = self.activation.grad
-        (v,) = self._expect(sq, sq, torch.ones_like(sq), self._fine, [(dphi, dphi)])
-        return v
 
     def pair_mp(self, a, b, rho):  # pragma: no cover - guarded by the engine
         raise ValueError(

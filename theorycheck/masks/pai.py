@@ -16,6 +16,17 @@ generator                 score (keep the highest)
                           density^{k/T}, k = 1..T (Tanaka et al. 2020), data-free
 ========================  ===========================================================================================
 
+Conventions that differ between the reference codes, offered as options (docs/theory/topology.md):
+
+* the keep count: ``count="round"`` keeps round(d·N) weights, ``count="authors"`` keeps N − int((1 − d)·N) as the
+  Synaptic-Flow and GraSP code (which prune int((1 − d)·N)); the difference compounds over SynFlow's iterations;
+* GraSP divides the class logits by a temperature T = 200 in both passes (``temperature``), as both reference
+  codes do;
+* ER densities of convolutions count the unrolled bipartite graph (``conv="unrolled"``, what the topology metrics
+  see) or the channel graph (``conv="channels"``, the authors' DST code);
+* every score is computed in eval mode and the model is left exactly as it was (train/eval flags and buffers such
+  as BatchNorm running statistics).
+
 ER/ERK densities (Evci et al. 2020): density_l ∝ (n_in + n_out)/(n_in·n_out) for Linear and
 (n_in + n_out + k_h + k_w)/(n_in·n_out·k_h·k_w) for Conv2d, scaled to the requested global density with layers that
 would exceed 1 kept dense. The loss L is ½‖f − y‖² for one output column and cross-entropy for class logits.

@@ -275,13 +275,37 @@ class Quadrature:
             out.append((f(u) * hz * wz).sum(-1))
         return out
 
+    def _pairs_unit(self, sa, sb, rho, d_out, lo, rule: _Rule, fns) -> list[torch.Tensor]:
+        """E[f(√a z) g(±√b z)] for entries with ρ = ±1 (one-dimensional)."""
+        feats = self._features.to(rho.device)
+        inv_a = torch.where(sa > 0, 1.0 / sa, torch.full_like(sa, math.inf))
+        rb = sb * rho
+        inv_rb = torch.where(rb != 0, 1.0 / rb, torch.full_like(rb, math.inf))
+        oc = torch.cat([feats * inv_a.unsqueeze(-1), feats[1:] * inv_rb.unsqueeze(-1)], -1)
+        oc = torch.where(torch.isfinite(oc), oc, torch.full_like(oc, 2 * _W))
+        outs = [torch.empty_like(rho) for _ in fns]
+        for p in torch.unique(lo).tolist():
+            idx = torch.nonzero(lo == p).flatten()
+            z, wz = rule(oc[idx], d_out[idx], int(p))
+            u, v = sa[idx].unsqueeze(-1) * z, rb[idx].unsqueeze(-1) * z
+            for o, (f, g) in zip(outs, fns):
+                o[idx] = (f(u) * g(v) * wz).sum(-1)
+        return outs
+
     def _expect(self, sa, sb, rho, rule: _Rule, fns) -> list[torch.Tensor]:
         """E[f(u)g(v)] for flat entry tensors, grouped by graded levels and chunked to bound memory."""
         _, d_out, d_in = self._scales(sa, sb, rho)
         lo, li = rule.levels(d_out), rule.levels(d_in)
-        key = lo * 1000 + li
         outs = [torch.empty_like(rho) for _ in fns]
+        unit = rho.abs() == 1.0  # v = ±√(b/a) u: a 1-D integral
+        if bool(unit.any()):
+            idx = torch.nonzero(unit).flatten()
+            for o, v in zip(outs, self._pairs_unit(sa[idx], sb[idx], rho[idx], d_out[idx], lo[idx], rule, fns)):
+                o[idx] = v
+        key = torch.where(unit, torch.full_like(lo, -1), lo * 1000 + li)
         for k in torch.unique(key).tolist():
+            if k < 0:
+                continue
             p_out, p_in = divmod(int(k), 1000)
             idx = torch.nonzero(key == k).flatten()
             nf = len(self._features)

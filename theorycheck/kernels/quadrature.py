@@ -206,6 +206,7 @@ class Quadrature:
         self._fine = _Rule(8, n + 4, 1.6)
         self.check = check
         self.error_estimate = 0.0
+        self._checked: set[tuple[int, ...]] = set()
 
     def _kink_at_zero(self) -> bool:
         e = torch.tensor([-1e-9, 1e-9], dtype=torch.float64)
@@ -215,6 +216,7 @@ class Quadrature:
 
     def reset_error_estimate(self) -> None:
         self.error_estimate = 0.0
+        self._checked.clear()
 
     # ------------------------------------------------------------------------------------------------- 1-D
     def _diag(self, q: torch.Tensor, rule: _Rule, fn=None) -> torch.Tensor:
@@ -361,7 +363,19 @@ class Quadrature:
         scale = sa * sb
         picks = {int(torch.argmin(rho)), int(torch.argmax(rho)), int(torch.argmin(near_one)),
                  int(torch.argmin(scale)), int(torch.argmax(scale)), n // 2}
-        idx = torch.tensor(sorted(picks), device=rho.device)
+        # entries of a kind already checked (same scales within 2^¼, same correlation within 0.05 and the same
+        # distance to ±1 within a factor √10) are skipped: deep recursions converge and would repeat the check
+        fresh = []
+        for i in sorted(picks):
+            r = float(rho[i])
+            key = (round(4 * math.log2(max(float(sa[i]), 1e-300))), round(4 * math.log2(max(float(sb[i]), 1e-300))),
+                   round(20 * r), round(2 * math.log10(max(1 - abs(r), 1e-18))))
+            if key not in self._checked:
+                self._checked.add(key)
+                fresh.append(i)
+        if not fresh:
+            return
+        idx = torch.tensor(fresh, device=rho.device)
         phi, dphi = self.activation, self.activation.grad
         fe, fed = self._expect(sa[idx], sb[idx], rho[idx], self._fine, [(phi, phi), (dphi, dphi)])
         qa, qb = sa[idx] ** 2, sb[idx] ** 2

@@ -15,6 +15,8 @@
    rows in 8 batches beyond d = 8; 80 at q = 0.1) vs the dense kernel of the same depth-3 MLP, N = 256, measured in
    the same run.
    Target at d = 16: ≤ 50× the dense kernel; d = 64 and 784 are reported (and d = 10, full enumeration of 1024 rows).
+6. Kernels of activations without a closed form (issue 10): the scale-aware quadrature on a 1024² tanh kernel vs
+   the old fixed-degree Gauss–Hermite rule (K = 64), target ≤ 10× its cost.
 
 Timings are the minimum over repeats, with ``--threads`` torch threads (default 2).
 """
@@ -124,6 +126,30 @@ def bench_analytic(repeats: int) -> list[tuple[str, float, str, bool]]:
         ("straightforward recursion, s", t_naive, "", True),
         ("speed-up vs straightforward", t_naive / t_ours, "", True),
         ("max relative difference (NTK)", err, "≤ 1e-6", err <= 1e-6),
+    ]
+
+
+def bench_quadrature(repeats: int, size: int = 1024) -> list[tuple[str, float, str, bool]]:
+    """Issue 10: the scale-aware quadrature kernel (tanh, depth 1, ``size``² inputs) vs the old fixed-degree
+    Gauss–Hermite rule (K = 64), both in this run; target ≤ 10× the old cost."""
+    from theorycheck.kernels.quadrature import GaussHermite, Quadrature
+    from theorycheck.kernels.recursion import mlp_kernels
+
+    act = tc.get_activation("tanh")
+    x = torch.randn(size, 16, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    new, old = Quadrature(act, 64), GaussHermite(act, 64)
+
+    def run(expect):
+        return mlp_kernels(x, None, depth=1, sigma_w=1.4, sigma_b=0.1, expect=expect)
+
+    t_new = best_of(lambda: run(new), max(1, repeats // 5))
+    t_old = best_of(lambda: run(old), max(1, repeats // 5))
+    ratio = t_new / t_old
+    return [
+        (f"tanh kernel {size}², scale-aware rule, s", t_new, "", True),
+        (f"tanh kernel {size}², Gauss–Hermite K=64, s", t_old, "", True),
+        ("cost ratio new/old", ratio, "≤ 10", ratio <= 10),
+        ("a-posteriori error estimate (new)", new.error_estimate, "≤ 1e-10", new.error_estimate <= 1e-10),
     ]
 
 
@@ -257,8 +283,9 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--only", choices=["empirical", "analytic", "memory", "graphon", "topology", "input_layer"],
-                   default=None)
+    p.add_argument("--only", choices=["empirical", "analytic", "memory", "graphon", "topology", "input_layer",
+                                      "quadrature"], default=None)
+    p.add_argument("--quadrature-size", type=int, default=1024)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"theorycheck bench: torch {torch.__version__}, {args.threads} threads, best of {args.repeats}")
@@ -266,7 +293,8 @@ def main() -> int:
               "memory": lambda: bench_memory(args.threads),
               "graphon": lambda: bench_graphon(args.repeats, args.threads),
               "topology": lambda: bench_topology(args.repeats),
-              "input_layer": lambda: bench_input_layer(args.repeats)}
+              "input_layer": lambda: bench_input_layer(args.repeats),
+              "quadrature": lambda: bench_quadrature(args.repeats, args.quadrature_size)}
     ok = True
     for name, fn in groups.items():
         if args.only and name != args.only:

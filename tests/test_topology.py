@@ -24,9 +24,7 @@ def test_mu_hat_is_strictly_below_mu0_and_spectrum_symmetric(m):
     dense = np.linalg.eigvalsh(T._adjacency(b).toarray())
     assert np.allclose(np.sort(dense), np.sort(-dense), atol=1e-9)  # bipartite: symmetric spectrum
     mu0, mh = T.mu_hat(T.spectrum_top(b))
-    assert mh < mu0 or mu0 == 0
-    mags = np.unique(np.round(np.abs(dense), 9))[::-1]
-    assert mh == pytest.approx(mags[1] if len(mags) > 1 else 0.0, abs=1e-8)
+    assert mh <= mu0
 
 
 def test_weight_scaling_and_conv_unrolling():
@@ -71,3 +69,44 @@ def test_bad_input():
         T.layer_topology(np.ones((3, 3)), weights=np.ones((2, 3)))
     with pytest.raises(ValueError, match="no edges"):
         T.narc(np.zeros((3, 3)))
+
+
+def test_repeated_top_eigenvalue_counts_with_multiplicity():
+    """Two disjoint K₃,₃: μ̂ = 3 and Δ_r = 2√2 − 3 = −0.17 as in both reference codes (before: μ̂ = 0, Δ_r = +2.83).
+    A disconnected graph with equal components has no spectral gap."""
+    t = T.layer_topology(np.kron(np.eye(2), np.ones((3, 3))))
+    assert t.mu0 == pytest.approx(3.0, abs=1e-12) and t.mu_hat == pytest.approx(3.0, abs=1e-12)
+    assert t.delta_r == pytest.approx(2 * math.sqrt(2) - 3, abs=1e-12)
+    # large enough for the sparse path: two identical 800 × 700 random blocks (an all-ones start vector cannot
+    # see the second copy); the answer equals the single block's μ₀
+    rng = np.random.default_rng(3)
+    blk = (rng.random((800, 700)) < 0.02).astype(float)
+    two = np.kron(np.eye(2), blk)
+    mu0, mh = T.mu_hat(T.spectrum_top(T.filter_isolated(T.as_biadjacency(two))))
+    assert mh == pytest.approx(mu0, rel=1e-9)
+
+
+def test_arpack_errors_fall_back_and_results_do_not_depend_on_call_history():
+    """Two copies of one 10 × 8 block made ARPACK raise "No shifts could be applied"; now dense, and the sparse path
+    starts from a seeded vector, so the same mask gives the same numbers before and after other calls."""
+    rng = np.random.default_rng(0)
+    blk = (rng.random((10, 8)) < 0.5).astype(float)
+    two = np.kron(np.eye(2), blk)
+    coord = T.full_spectrum_coordinate(two, np.abs(rng.normal(size=two.shape)))
+    assert coord[0] is not None
+    big = (rng.random((1200, 900)) < 0.01).astype(float)
+    first = T.layer_topology(big)
+    T.layer_topology((rng.random((1000, 1000)) < 0.02).astype(float))  # unrelated ARPACK work in between
+    assert T.layer_topology(big) == first
+
+
+@given(m=tcs.masks((12, 9), min_density=0.3))
+def test_mu_hat_is_the_top_nontrivial_eigenvalue_with_multiplicity(m):
+    b = T.filter_isolated(T.as_biadjacency(m))
+    if b.nnz == 0:
+        return
+    dense = np.linalg.eigvalsh(T._adjacency(b).toarray())
+    mags = np.sort(np.abs(dense))[::-1]
+    mu0, mh = T.mu_hat(T.spectrum_top(b))
+    assert mu0 == pytest.approx(mags[0], abs=1e-9) and mh == pytest.approx(mags[2] if mags.size > 2 else 0.0,
+                                                                           abs=1e-8)

@@ -18,8 +18,14 @@ __all__ = [
     "check_int",
     "check_real",
     "check_probability",
+    "check_seed",
+    "check_unit_inputs",
+    "check_net_inputs",
     "resolve_device",
 ]
+
+#: Largest seed a ``torch.Generator`` accepts (seeds are unsigned 64-bit integers).
+MAX_SEED = 2**64 - 1
 
 
 def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -66,18 +72,49 @@ def check_probability(name: str, value: Any) -> float:
     return check_real(name, value, minimum=0.0, maximum=1.0, max_inclusive=False)
 
 
+def check_seed(name: str, value: Any) -> int:
+    """A random seed: an integer in [0, 2⁶⁴ − 1] (what ``torch.Generator.manual_seed`` accepts)."""
+    return check_int(name, value, minimum=0, maximum=MAX_SEED)
+
+
 def resolve_device(device: Any) -> torch.device:
-    """Turn ``None``/a string/a ``torch.device`` into a ``torch.device`` (CPU when ``None``)."""
+    """Turn ``None``/a string/a ``torch.device`` into an available ``torch.device`` (CPU when ``None``).
+
+    Raises:
+        ValueError: an unknown device string, a CUDA/MPS device on a machine without one (or an index beyond the
+            devices present), or the ``meta`` device (it holds no numbers).
+        TypeError: anything but ``None``, a string or a ``torch.device``.
+    """
     if device is None:
         return torch.device("cpu")
-    if isinstance(device, torch.device):
-        return device
     if isinstance(device, str):
         try:
-            return torch.device(device)
+            device = torch.device(device)
         except RuntimeError as exc:  # torch raises RuntimeError for unknown device strings
             raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda', got {device!r}") from exc
-    raise TypeError(f"device must be None, a string or a torch.device, got {type(device).__name__}")
+    if not isinstance(device, torch.device):
+        raise TypeError(f"device must be None, a string or a torch.device, got {type(device).__name__}")
+    if device.type == "meta":
+        raise ValueError("device 'meta' holds no data; use 'cpu' or an available accelerator")
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device {str(device)!r} requested but CUDA is not available on this machine; use 'cpu'")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise ValueError(f"device {str(device)!r} requested but only {torch.cuda.device_count()} CUDA device(s) "
+                             "are present")
+    if device.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+        raise ValueError(f"device {str(device)!r} requested but MPS is not available on this machine; use 'cpu'")
+    return device
+
+
+def check_unit_inputs(name: str, x: torch.Tensor, tol: float = 1e-10) -> torch.Tensor:
+    """Reject rows of ``x`` off the unit sphere (the large-bias network's inputs, docs/theory/bias.md)."""
+    norms = x.norm(dim=1)
+    worst = float((norms - 1).abs().max())
+    if not worst <= tol:
+        raise ValueError(f"{name} must lie on the unit sphere for a large-bias network (max |‖x‖ − 1| = {worst:.3g} "
+                         f"> {tol:g}); normalise the inputs (LargeBiasNet(..., normalize=True).inputs(x))")
+    return x
 
 
 def as_inputs(
@@ -95,20 +132,31 @@ def as_inputs(
     """
     if isinstance(x, torch.Tensor):
         t = x
+        if t.requires_grad:
+            raise ValueError(f"{name} requires grad: theorycheck's kernels are not differentiable in their inputs; "
+                             f"pass {name}.detach()")
+        if t.device.type == "meta":
+            raise ValueError(f"{name} is a meta tensor (no data)")
     elif isinstance(x, np.ndarray):
-        if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == np.bool_):
+        if x.dtype == object or not np.issubdtype(x.dtype, np.number):
             raise TypeError(f"{name} must hold real numbers, got a numpy array of dtype {x.dtype}")
         t = torch.from_numpy(np.ascontiguousarray(x))
     elif isinstance(x, (list, tuple)):
         try:
-            arr = np.asarray(x, dtype=np.float64)
-        except (ValueError, TypeError) as exc:
+            raw = np.asarray(x)
+        except ValueError as exc:
             raise ValueError(
-                f"{name} must be a rectangular 2-D array of real numbers (got ragged or non-numeric rows)"
+                f"{name} must be a rectangular 2-D array of real numbers (got ragged rows)"
             ) from exc
-        t = torch.from_numpy(arr)
+        if raw.dtype == object:
+            raise ValueError(f"{name} must be a rectangular 2-D array of real numbers (got ragged or mixed rows)")
+        if not np.issubdtype(raw.dtype, np.number) or raw.dtype == np.bool_:
+            raise TypeError(f"{name} must hold real numbers, got {raw.dtype} entries")
+        t = torch.from_numpy(np.ascontiguousarray(raw))
     else:
         raise TypeError(f"{name} must be a numpy array, a torch tensor or a nested list, got {type(x).__name__}")
+    if t.dtype == torch.bool:
+        raise TypeError(f"{name} must hold real numbers, got booleans")
     if t.is_complex():
         raise TypeError(f"{name} must be real, got complex dtype {t.dtype}")
     if t.dim() != 2:
@@ -121,3 +169,11 @@ def as_inputs(
     if not bool(torch.isfinite(t).all()):
         raise ValueError(f"{name} must be finite: it contains NaN or ±inf")
     return t
+
+
+def check_net_inputs(net: Any, x: torch.Tensor, name: str = "x") -> torch.Tensor:
+    """Inputs for ``net``: rows on the unit sphere when the network declares ``unit_sphere_inputs`` (the large-bias
+    network, whose theory holds on the sphere only), otherwise ``x`` unchanged."""
+    if getattr(net, "unit_sphere_inputs", False):
+        check_unit_inputs(name, x)
+    return x

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ._validation import check_real
+
 __all__ = ["SpectralMetrics", "spectral_metrics", "linearized_loss"]
 
 
@@ -28,16 +30,32 @@ class SpectralMetrics:
     top5_energy: float
 
 
-def _eigvals(theta) -> np.ndarray:
+def _matrix(theta) -> np.ndarray:
     t = theta.detach().cpu().numpy() if isinstance(theta, torch.Tensor) else np.asarray(theta, dtype=float)
     if t.ndim != 2 or t.shape[0] != t.shape[1]:
         raise ValueError(f"theta must be a square matrix, got shape {t.shape}")
+    if t.shape[0] == 0:
+        raise ValueError("theta must be non-empty, got shape (0, 0)")
+    if not np.all(np.isfinite(t)):
+        raise ValueError("theta must be finite (it contains NaN or ±inf)")
+    return t.astype(np.float64)
+
+
+def _eigvals(theta) -> np.ndarray:
+    t = _matrix(theta)
     return np.sort(np.linalg.eigvalsh(0.5 * (t + t.T)))[::-1]
 
 
 def spectral_metrics(theta) -> SpectralMetrics:
-    """α, effective rank, spectral gap and top-5 energy of a symmetric PSD Gram matrix."""
+    """α, effective rank, spectral gap and top-5 energy of a symmetric PSD Gram matrix.
+
+    Raises:
+        ValueError: ``theta`` empty, not square, not finite, or with no positive eigenvalue (e.g. all zero): the
+            metrics are ratios of eigenvalues and undefined there.
+    """
     lam = _eigvals(theta)
+    if not lam[0] > 0:
+        raise ValueError(f"theta has no positive eigenvalue (largest {lam[0]:.3g}); spectral metrics are undefined")
     pos = lam[lam > lam[0] * 1e-12]
     k = np.arange(1, pos.size + 1)
     alpha = float(-np.polyfit(np.log(k), np.log(pos), 1)[0]) if pos.size >= 2 else float("nan")
@@ -48,10 +66,22 @@ def spectral_metrics(theta) -> SpectralMetrics:
 
 
 def linearized_loss(theta, residual, times, lr: float = 1.0) -> np.ndarray:
-    """½‖e^{−ηΘt} r_0‖² at each time in ``times`` (gradient flow in the kernel regime)."""
-    t = theta.detach().cpu().numpy() if isinstance(theta, torch.Tensor) else np.asarray(theta, dtype=float)
+    """½‖e^{−ηΘt} r_0‖² at each time in ``times`` (gradient flow in the kernel regime).
+
+    Raises:
+        ValueError: ``lr`` ≤ 0 or not finite, ``residual`` not one entry per row of ``theta``, non-finite values.
+    """
+    lr = check_real("lr", lr, minimum=0.0, min_inclusive=False)
+    t = _matrix(theta)
     lam, vec = np.linalg.eigh(0.5 * (t + t.T))
     r0 = np.asarray(residual.detach().cpu() if isinstance(residual, torch.Tensor) else residual, dtype=float)
+    r0 = r0.reshape(-1)
+    if r0.size != t.shape[0]:
+        raise ValueError(f"residual must have one entry per row of theta ({t.shape[0]}), got {r0.size}")
+    if not np.all(np.isfinite(r0)):
+        raise ValueError("residual must be finite")
     coef = (vec.T @ r0) ** 2
     times = np.asarray(times, dtype=float)
+    if not np.all(np.isfinite(times)):
+        raise ValueError("times must be finite")
     return 0.5 * (coef[None, :] * np.exp(-2.0 * lr * np.clip(lam, 0, None)[None, :] * times[:, None])).sum(axis=1)

@@ -120,7 +120,6 @@ def mlp_specs(draw, max_depth: int = 4, activation_names: tuple[str, ...] = CLOS
         sigma_w=draw(st.floats(0.3, 3.0)),
         sigma_b=draw(st.floats(0.0, 2.0)),
         negative_slope=draw(st.floats(-1.0, 1.0)),
-        quadrature_degree=16,
     )
     if prune:
         kwargs.update(prune=draw(pruning_probabilities(max_p)), rescale=draw(st.sampled_from([False, True, "weights"])),

@@ -7,9 +7,10 @@ adjacency is A = [[0, Mᵀ], [M, 0]] and the weighted one uses |W ⊙ M| instead
 (±μ), so
 
 * μ₀ is the largest eigenvalue, and
-* μ̂ is the **largest magnitude strictly below μ₀**. The authors' code takes the third of the top-3 |eigenvalues|,
-  which skips −μ₀. A re-implementation that takes ``sorted_abs[1]`` returns μ₀ again; :func:`mu_hat` avoids that
-  pitfall.
+* μ̂ is the **largest non-trivial eigenvalue counted with multiplicity**: the largest magnitude once one pair ±μ₀ is
+  removed. The authors' code takes the third of the top-3 |eigenvalues|, which skips −μ₀ and keeps a repeated μ₀
+  (a disconnected graph has no spectral gap). A re-implementation that takes ``sorted_abs[1]`` returns μ₀ again
+  even for connected graphs; :func:`mu_hat` avoids that pitfall.
 
 Zero-degree nodes are removed before any metric (THEORY.md §6); d_L and d_R are the average left and right degrees
 after that. Metrics (``None`` where a gate is not met):
@@ -26,8 +27,9 @@ after that. Metrics (``None`` where a gate is not met):
                        |E| = 2 × #edges (the symmetrised edge list of the code)
 =====================  ==========================================================================================
 
-Eigenvalues come from ``scipy.sparse.linalg.eigsh`` on the sparse adjacency, so a 4096 × 4096 layer at 1 % density
-takes well under a second per call.
+Eigenvalues come from the dense solver for graphs of ≤ 1500 nodes and otherwise from ``scipy.sparse.linalg.eigsh``
+on each connected component (a seeded start vector, a dense fallback on any ARPACK error), so results are
+reproducible, see repeated blocks, and a 4096 × 4096 layer at 1 % density takes about a second per call.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sps
 import torch
-from scipy.sparse.linalg import ArpackNoConvergence, eigsh
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import ArpackError, eigsh
 
 __all__ = [
     "sas_histogram", "histogram_distance", "as_biadjacency", "filter_isolated", "spectrum_top", "mu_hat",
@@ -63,7 +66,12 @@ def as_biadjacency(mask, weights=None) -> sps.csr_matrix:
         w = w.reshape(w.shape[0], -1) if w.ndim == 4 else w
         if w.shape != m.shape:
             raise ValueError(f"weights must have the mask's shape {m.shape}, got {w.shape}")
+        if not np.all(np.isfinite(w)):
+            raise ValueError("weights must be finite (they contain NaN or ±inf)")
+        had_edges = bool(np.any(m))
         m = np.abs(w) * m
+        if had_edges and not np.any(m):
+            raise ValueError("weights are zero on every kept connection: the weighted graph |W ⊙ M| has no edges")
     return sps.csr_matrix(m.astype(np.float64))
 
 
@@ -78,29 +86,83 @@ def _adjacency(b: sps.csr_matrix) -> sps.csr_matrix:
     return sps.bmat([[None, b.T], [b, None]], format="csr")
 
 
+_DENSE_MAX = 1500  # graphs (components) up to this many nodes use the dense symmetric eigensolver
+
+
+def _top_connected(a: sps.csr_matrix, k: int) -> np.ndarray:
+    """The k largest-magnitude eigenvalues of a connected symmetric adjacency (any order)."""
+    n = a.shape[0]
+    if n <= max(_DENSE_MAX, k + 2):
+        return np.linalg.eigvalsh(a.toarray())
+    # A seeded Gaussian start vector: reproducible, and (unlike the all-ones vector, which lies in the subspace
+    # fixed by the graph's automorphisms) it overlaps every eigenvector. Passing v0 also makes the result
+    # independent of ARPACK's process-global random state, i.e. of earlier calls.
+    last: Exception | None = None
+    for seed in (0, 1):
+        v0 = np.random.default_rng(seed).standard_normal(n)
+        try:
+            return eigsh(a, k=min(k, n - 2), which="LM", return_eigenvectors=False, tol=1e-12, v0=v0,
+                         ncv=min(n - 1, max(4 * k + 1, 32)))
+        except ArpackError as exc:  # ArpackNoConvergence and e.g. "No shifts could be applied"
+            last = exc
+    if n <= 20_000:
+        return np.linalg.eigvalsh(a.toarray())
+    raise RuntimeError(f"ARPACK failed on a connected graph of {n} nodes: {last}") from last
+
+
 def spectrum_top(b: sps.csr_matrix, k: int = 6) -> np.ndarray:
-    """The k largest-magnitude eigenvalues of the symmetric adjacency of biadjacency ``b``, by decreasing |·|."""
+    """The k largest-magnitude eigenvalues of the symmetric adjacency of biadjacency ``b``, by decreasing |·|, each
+    counted with its multiplicity (docs/theory/topology.md).
+
+    The spectrum of a graph is the union of its connected components' spectra, so each component is solved on its
+    own (dense for ≤ 1500 nodes, else ARPACK from a seeded start vector, with a dense fallback on any ARPACK
+    error) and the results are merged: identical blocks contribute repeated eigenvalues, which a single Krylov
+    run from a symmetric start vector cannot see.
+    """
     a = _adjacency(b)
     n = a.shape[0]
-    if n <= max(k + 1, 32):
+    if n == 0:
+        return np.zeros(0)
+    if n <= _DENSE_MAX:
         vals = np.linalg.eigvalsh(a.toarray())
     else:
-        try:
-            # a fixed start (all ones: it overlaps the Perron vector of a non-negative matrix) makes the result
-            # reproducible; ARPACK's default start is random
-            v0 = np.full(n, 1.0 / math.sqrt(n))
-            vals = eigsh(a, k=min(k, n - 2), which="LM", return_eigenvectors=False, tol=1e-12, v0=v0)
-        except ArpackNoConvergence:
-            vals = np.linalg.eigvalsh(a.toarray())
-    return vals[np.argsort(-np.abs(vals))][:k]
+        n_comp, labels = connected_components(a, directed=False)
+        if n_comp == 1:
+            vals = _top_connected(a, k)
+        else:
+            order = np.argsort(labels, kind="stable")
+            bounds = np.searchsorted(labels[order], np.arange(n_comp + 1))
+            parts = []
+            for c in range(n_comp):
+                idx = order[bounds[c]:bounds[c + 1]]
+                parts.append(np.zeros(1) if idx.size == 1 else _top_connected(a[idx][:, idx].tocsr(), k))
+            vals = np.concatenate(parts)
+    return vals[np.argsort(-np.abs(vals), kind="stable")][:k]
 
 
 def mu_hat(vals: np.ndarray) -> tuple[float, float]:
-    """(μ₀, μ̂) from eigenvalues sorted by |·|: μ̂ is the largest magnitude strictly below μ₀ (never μ₀ again)."""
+    """(μ₀, μ̂) from eigenvalues sorted by |·| (with multiplicity): μ̂ is the largest magnitude left once one trivial
+    pair ±μ₀ is removed (docs/theory/topology.md).
+
+    So μ̂ < μ₀ for a connected bipartite graph (never μ₀ again, the ``sorted_abs[1]`` pitfall), and μ̂ = μ₀ when
+    μ₀ is repeated: a disconnected graph with two equal components has no spectral gap (two disjoint K₃,₃ give
+    μ̂ = 3, as in the authors' code, which takes the third of the top-3 |eigenvalues|).
+    """
+    vals = np.asarray(vals, dtype=np.float64)
+    if vals.size == 0:
+        return 0.0, 0.0
     mags = np.abs(vals)
-    mu0 = float(mags[0])
-    below = mags[mags < mu0 * (1 - _REL_TOL) - 1e-12]
-    return mu0, float(below[0]) if below.size else 0.0
+    mu0 = float(mags.max())
+    keep = np.ones(vals.size, dtype=bool)
+    tol = mu0 * _REL_TOL + 1e-12
+    for sign in (1.0, -1.0):  # drop one +μ₀ and one −μ₀ (a bipartite spectrum has both)
+        hits = np.flatnonzero(keep & (np.abs(vals - sign * mu0) <= tol))
+        if hits.size:
+            keep[hits[0]] = False
+    if keep.sum() == vals.size:  # no exact ±μ₀ (should not happen): drop the largest
+        keep[int(np.argmax(mags))] = False
+    rest = mags[keep]
+    return mu0, float(rest.max()) if rest.size else 0.0
 
 
 @dataclass(frozen=True)
@@ -149,11 +211,17 @@ def _topology(b: sps.csr_matrix, wb: sps.csr_matrix | None, min_degree: float = 
     )
 
 
-def imdb(mask, weights=None, *, min_group: int = 3, expansion_weighted: bool = False) -> dict[str, float | None]:
+def imdb(mask, weights=None, *, min_group: int = 3, expansion_weighted: bool = False,
+         min_degree: float = 3.0) -> dict[str, float | None]:
     """Iterative mean over the d-left-regular sub-graphs (inputs grouped by their out-degree, all outputs kept).
 
     Returns the mean ``delta_r``, ``delta_s`` (and ``weighted_gap`` when ``weights`` are given) over sub-graphs with
-    ≥ ``min_group`` inputs where the metric is defined, and ``n_subgraphs``.
+    ≥ ``min_group`` inputs where the metric is defined, and ``n_subgraphs`` (docs/theory/topology.md).
+
+    Conventions (options, since the reference codes differ): a sub-graph enters when it has ≥ ``min_group`` inputs
+    (3 here; 2 in one reference code) and its Ramanujan gap is gated on the average left degree d_L ≥
+    ``min_degree`` with d_R > 1 (the output side: each output of the sub-graph must, on average, see more than one
+    input).
     """
     b = filter_isolated(as_biadjacency(mask))
     wb = None if weights is None else filter_isolated(as_biadjacency(mask, weights))
@@ -165,7 +233,7 @@ def imdb(mask, weights=None, *, min_group: int = 3, expansion_weighted: bool = F
         if cols.size < min_group:
             continue
         n_sub += 1
-        t = _topology(filter_isolated(b[:, cols]), None if wb is None else filter_isolated(wb[:, cols]))
+        t = _topology(filter_isolated(b[:, cols]), None if wb is None else filter_isolated(wb[:, cols]), min_degree)
         factor = max(t.n_left, t.n_right) / (t.n_left + t.n_right - 1) if expansion_weighted else 1.0
         for key in acc:
             v = getattr(t, key)

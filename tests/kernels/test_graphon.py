@@ -63,6 +63,10 @@ def test_blocked_engine_equals_the_backward_reference(act, sb):
     x, y = _x(2, n=9, d=6), _x(3, n=4, d=6)
     k = 16
     e = tc.get_activation(act, negative_slope=-0.3).expectations(16)
+    if act == "tanh":  # a fixed per-entry rule: the adaptive quadrature grades its panels per block
+        from theorycheck.kernels.quadrature import GaussHermite
+
+        e = GaussHermite(tc.get_activation(act), 16)
     fns = [lambda v, u: 0.2 + 0.7 * v * u, lambda v, u: (0.9 - 0.8 * (v - u).abs()), lambda v, u: 0.3 + 0.6 * u]
     mats = [graphon_values(fns[0], k, 6), graphon_values(fns[1], k, k), graphon_values(fns[2], 1, k)]
     for x2 in (None, y):

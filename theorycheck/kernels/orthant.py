@@ -56,8 +56,20 @@ def _as_arrays(B, rho):
         raise ValueError("B must be ≥ 0 (the large-bias regime of THEORY.md §2)")
     if np.any(~np.isfinite(rho)):
         raise ValueError("rho must be finite (got NaN or ±inf)")
+    if np.any(np.abs(rho) > 1.0):
+        worst = float(np.max(np.abs(rho)))
+        raise ValueError(f"rho must be a correlation in [-1, 1], got |rho| = {worst!r}")
     B, rho = np.broadcast_arrays(B, rho)
-    return B.astype(np.float64), np.clip(rho, -1.0, 1.0)
+    return B.astype(np.float64), rho.astype(np.float64)
+
+
+def _check_bias(B) -> np.ndarray:
+    B = np.asarray(B, dtype=np.float64)
+    if np.any(~np.isfinite(B)):
+        raise ValueError("B must be finite (got NaN or ±inf)")
+    if np.any(B < 0):
+        raise ValueError("B must be ≥ 0 (the large-bias regime of docs/theory/bias.md)")
+    return B
 
 
 def _mills_g(t: np.ndarray) -> np.ndarray:
@@ -166,13 +178,21 @@ def orthant_owens_t(B, rho) -> np.ndarray:
 
 
 def active_fraction(B) -> np.ndarray:
-    """1 − Φ(B): the probability that a unit with w ~ N(0, I), ‖x‖ = 1 is active (wᵀx ≥ B)."""
-    return special.ndtr(-np.asarray(B, dtype=np.float64))
+    """1 − Φ(B): the probability that a unit with w ~ N(0, I), ‖x‖ = 1 is active (wᵀx ≥ B).
+
+    Raises:
+        ValueError: B negative, NaN or infinite (docs/theory/bias.md: B ≥ 0).
+    """
+    return special.ndtr(-_check_bias(B))
 
 
 def active_fraction_bound(B) -> np.ndarray:
-    """½ e^{−B²/2} ≥ 1 − Φ(B) for B ≥ 0 (the Gaussian tail bound of THEORY.md §2)."""
-    B = np.asarray(B, dtype=np.float64)
+    """½ e^{−B²/2} ≥ 1 − Φ(B) for B ≥ 0 (the Gaussian tail bound of docs/theory/bias.md).
+
+    Raises:
+        ValueError: B negative, NaN or infinite (the bound holds for B ≥ 0 only).
+    """
+    B = _check_bias(B)
     return 0.5 * np.exp(-0.5 * B * B)
 
 

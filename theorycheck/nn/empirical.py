@@ -36,7 +36,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, jacrev, vmap
 
-from .._validation import as_inputs, check_int
+from .._validation import as_inputs, check_int, check_net_inputs
 
 __all__ = ["empirical_ntk", "empirical_ntk_per_layer", "empirical_nngp"]
 
@@ -63,7 +63,7 @@ def _prepare(net: nn.Module, x1, x2):
     feats = getattr(net, "in_features", None)
     a = as_inputs("x1", x1, dtype=p.dtype, device=p.device, features=feats)
     b = None if x2 is None else as_inputs("x2", x2, dtype=p.dtype, device=p.device, features=a.shape[1])
-    return a, b
+    return check_net_inputs(net, a, "x1"), b if b is None else check_net_inputs(net, b, "x2")
 
 
 def _signals(net, x: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:

@@ -20,7 +20,14 @@ __all__ = ["LargeBiasMLP"]
 
 
 class LargeBiasMLP(nn.Module):
-    """Built by :meth:`theorycheck.LargeBiasNet.network`; output shape [n, 1]."""
+    """Built by :meth:`theorycheck.LargeBiasNet.network`; output shape [n, 1].
+
+    Its inputs must lie on the unit sphere (docs/theory/bias.md): :func:`~theorycheck.empirical_ntk`,
+    :func:`~theorycheck.monte_carlo_kernel` and :func:`~theorycheck.train_gd` reject others.
+    """
+
+    #: read by ``_validation.check_net_inputs``
+    unit_sphere_inputs = True
 
     def __init__(self, in_features: int, width: int, bias: float, train_bias: bool, seed: int,
                  dtype: torch.dtype = torch.float64, device: torch.device | str | None = None) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import as_inputs, check_int, resolve_device
+from .._validation import as_inputs, check_int, check_seed, resolve_device
 from ..kernels.kernel import Kernel
 from .empirical import empirical_nngp, empirical_ntk
 
@@ -16,7 +16,7 @@ __all__ = ["monte_carlo_kernel", "child_seeds"]
 
 def child_seeds(seed: int, n: int) -> list[int]:
     """``n`` independent 32-bit seeds derived from ``seed`` (numpy ``SeedSequence``), reproducible."""
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(n, dtype=np.uint32)]
 
 
@@ -31,8 +31,15 @@ def monte_carlo_kernel(spec: Any, x1, x2=None, *, width: int, n_samples: int, se
     width = check_int("width", width, minimum=1)
     n_samples = check_int("n_samples", n_samples, minimum=1)
     dev = resolve_device(device)
-    a = as_inputs("x1", x1, device=dev)
-    b = None if x2 is None else as_inputs("x2", x2, device=dev, features=a.shape[1])
+    inputs = getattr(spec, "inputs", None)  # LargeBiasNet: on the unit sphere (or normalised when it says so)
+    if callable(inputs):
+        a = inputs(x1, "x1").to(dev)
+        b = None if x2 is None else inputs(x2, "x2").to(dev)
+        if b is not None and b.shape[1] != a.shape[1]:
+            raise ValueError(f"x2 must have {a.shape[1]} features to match x1, got {b.shape[1]}")
+    else:
+        a = as_inputs("x1", x1, device=dev)
+        b = None if x2 is None else as_inputs("x2", x2, device=dev, features=a.shape[1])
     nngp = ntk = None
     for s in child_seeds(seed, n_samples):
         net = spec.network(width=width, in_features=a.shape[1], seed=s, device=dev)

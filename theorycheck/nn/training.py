@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .._validation import as_inputs, check_int, check_real
+from .._validation import as_inputs, check_int, check_net_inputs, check_real
 from .empirical import empirical_ntk
 
 __all__ = ["TrainingRecord", "train_gd"]
@@ -46,7 +46,7 @@ def train_gd(net: nn.Module, x, y, *, lr: float, steps: int, log_every: int = 1,
     steps = check_int("steps", steps, minimum=0)
     log_every = check_int("log_every", log_every, minimum=1)
     p = next(net.parameters())
-    x = as_inputs("x", x, dtype=p.dtype, device=p.device)
+    x = check_net_inputs(net, as_inputs("x", x, dtype=p.dtype, device=p.device), "x")
     y_t = torch.as_tensor(y, dtype=p.dtype, device=p.device).reshape(-1)
     if y_t.numel() != x.shape[0]:
         raise ValueError(f"y must have one target per input ({x.shape[0]}), got {y_t.numel()}")

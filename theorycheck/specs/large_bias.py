@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import as_inputs, check_int, check_real, resolve_device
+from .._validation import as_inputs, check_int, check_real, check_seed, resolve_device
 from ..kernels.bias_ntk import LogKernel, bias_kernels
 from ..kernels.kernel import Kernel
 from ..kernels.orthant import active_fraction, active_fraction_bound
@@ -25,11 +25,16 @@ _SPHERE_TOL = 1e-10
 def unit_inputs(name: str, x: Any, *, normalize: bool = False, device=None) -> torch.Tensor:
     """Validate inputs on the unit sphere (or normalise them when ``normalize``); zero vectors are rejected."""
     t = as_inputs(name, x, device=device)
-    norms = t.norm(dim=1)
-    if bool((norms == 0).any()):
+    # scale-safe norms: divide by the largest |x_i| first, so rows like [1e200, 1e200] (‖x‖² overflows) or
+    # [1e-200, 1e-200] (underflows) are normalised correctly
+    peak = t.abs().amax(dim=1)
+    if bool((peak == 0).any()):
         raise ValueError(f"{name} contains a zero vector; inputs must lie on the unit sphere ‖x‖ = 1")
+    scaled = t / peak[:, None]
+    norms = scaled.norm(dim=1) * peak
     if normalize:
-        return t / norms[:, None]
+        out = scaled / scaled.norm(dim=1)[:, None]
+        return out
     worst = float((norms - 1).abs().max())
     if worst > _SPHERE_TOL:
         raise ValueError(f"{name} must lie on the unit sphere (max |‖x‖ − 1| = {worst:.3g} > {_SPHERE_TOL:g}); "
@@ -78,7 +83,7 @@ class LargeBiasNet:
         """The finite network of width ``width``; same seed, same network on every device."""
         width = check_int("width", width, minimum=1)
         in_features = check_int("in_features", in_features, minimum=1)
-        seed = check_int("seed", seed, minimum=0)
+        seed = check_seed("seed", seed)
         return LargeBiasMLP(in_features, width, self.bias, self.train_bias, seed, dtype, resolve_device(device))
 
     def active_fraction(self) -> float:
@@ -94,5 +99,14 @@ class LargeBiasNet:
 
 
 def sqrt_log_bias(width: int, c: float = 0.4) -> float:
-    """B = √(c log m), the usual choice (c = 0.4 gives O(m^0.8) active units) [R]."""
+    """B = √(c log m), the usual choice (c = 0.4 gives O(m^0.8) active units; docs/theory/bias.md).
+
+    Args:
+        width: The width m ≥ 2.
+        c: The constant c > 0.
+
+    Raises:
+        ValueError: c ≤ 0 or not finite, or m < 2.
+    """
+    c = check_real("c", c, minimum=0.0, min_inclusive=False)
     return float(np.sqrt(c * np.log(check_int("width", width, minimum=2))))

@@ -1,5 +1,6 @@
 """The hypothesis strategies draw valid objects, and the library's properties hold on them."""
 
+import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -64,3 +65,20 @@ def test_readme_example_pruned_relu_limit_scales(spec, p, x):
     dense = tc.MLP(depth=spec.depth, sigma_w=spec.sigma_w).kernel(x).ntk
     pruned = tc.MLP(depth=spec.depth, sigma_w=spec.sigma_w, prune=p).kernel(x).ntk  # input layer dense (default)
     assert torch.allclose(pruned, (1 - p) ** spec.depth * dense, rtol=1e-12, atol=1e-300)
+
+
+def test_strategies_reject_bad_arguments_when_built_not_when_drawn():
+    """As hypothesis' own strategies: InvalidArgument at construction (also a ValueError)."""
+    from hypothesis.errors import InvalidArgument
+
+    from theorycheck import strategies as tcs
+
+    bad = [lambda: tcs.inputs(min_n=3, max_n=2), lambda: tcs.inputs(scale=-1.0), lambda: tcs.mlp_specs(max_depth=-1),
+           lambda: tcs.mlp_specs(prune=True, max_p=1.0), lambda: tcs.masks((3, 0)),
+           lambda: tcs.masks((3, 3), min_density=0.0), lambda: tcs.large_bias_specs(max_bias=40.0),
+           lambda: tcs.pruning_probabilities(1.5), lambda: tcs.separated_inputs(2.0)]
+    for make in bad:
+        with pytest.raises(InvalidArgument):
+            make()
+        with pytest.raises(ValueError):
+            make()

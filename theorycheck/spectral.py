@@ -1,11 +1,11 @@
-r"""Spectral metrics of an NTK Gram matrix and linearised training curves (THEORY.md §4, Pham et al. 2025).
+r"""Spectral metrics of an NTK Gram matrix and linearised training curves (docs/theory/graphon.md, Pham et al. 2025).
 
 For eigenvalues λ_1 ≥ λ_2 ≥ … of Θ on a batch:
 
 * decay exponent α: least-squares fit of log λ_k = c − α log k over the positive eigenvalues;
 * effective rank tr(Θ)/λ_1; spectral gap λ_1/λ_2; top-5 energy Σ_{k≤5} λ_k / Σ_k λ_k;
 * linearised gradient flow on ½‖r‖² with learning rate η: r(t) = e^{−ηΘt} r(0), so
-  loss(t) = ½ Σ_k (v_kᵀ r_0)² e^{−2ηλ_k t} (THEORY.md §0.2).
+  loss(t) = ½ Σ_k (v_kᵀ r_0)² e^{−2ηλ_k t} (docs/theory/dense.md).
 
 All four metrics are invariant under Θ → cΘ, and the time to reach a given loss scales exactly as 1/c.
 """

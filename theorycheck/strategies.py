@@ -18,7 +18,7 @@ strategy                       draws (bounds; shrinks towards)
 =============================  ==================================================================================
 ``inputs``                     [n, d] float64 tensors, entries in [−scale, scale] (n→min_n, d→min_d, entries→0)
 ``unit_sphere_inputs``         rows with ‖x‖ = 1 (rows that are ~0 are redrawn; shrinks like ``inputs``)
-``separated_inputs``           unit rows with min_{i≠j} min(‖x_i − x_j‖, ‖x_i + x_j‖) ≥ δ (THEORY.md §2)
+``separated_inputs``           unit rows with min_{i≠j} min(‖x_i − x_j‖, ‖x_i + x_j‖) ≥ δ (docs/theory/bias.md)
 ``pruning_probabilities``      p ∈ [0, max_p], max_p < 1 (→ 0)
 ``bias_values``                B ∈ [0, max_bias], max_bias ≤ 30 (→ 0)
 ``activations``                a closed-form activation name (→ "relu")
@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.extra import numpy as hnp
 
 from .activations import CLOSED_FORM_ACTIVATIONS
@@ -42,21 +43,32 @@ from .specs.mlp import MLP
 
 __all__ = [
     "inputs", "unit_sphere_inputs", "separated_inputs", "pruning_probabilities", "bias_values", "activations",
-    "mlp_specs", "masks", "large_bias_specs", "separation",
+    "mlp_specs", "masks", "large_bias_specs", "separation", "InvalidStrategyArgument",
 ]
+
+
+class InvalidStrategyArgument(InvalidArgument, ValueError):
+    """A strategy was built with arguments outside their range (raised when the strategy is built, not at draw
+    time, as hypothesis' own strategies do); also a ``ValueError``."""
 
 
 def _check_sizes(min_n: int, max_n: int, min_d: int, max_d: int) -> None:
     if not 1 <= min_n <= max_n or not 1 <= min_d <= max_d:
-        raise ValueError(f"need 1 ≤ min_n ≤ max_n and 1 ≤ min_d ≤ max_d, got n ∈ [{min_n}, {max_n}], "
+        raise InvalidStrategyArgument(f"need 1 ≤ min_n ≤ max_n and 1 ≤ min_d ≤ max_d, got n ∈ [{min_n}, {max_n}], "
                          f"d ∈ [{min_d}, {max_d}]")
 
 
-@st.composite
-def inputs(draw, min_n: int = 1, max_n: int = 12, min_d: int = 1, max_d: int = 8, scale: float = 10.0,
-           d: int | None = None) -> torch.Tensor:
+def inputs(min_n: int = 1, max_n: int = 12, min_d: int = 1, max_d: int = 8, scale: float = 10.0,
+           d: int | None = None) -> st.SearchStrategy[torch.Tensor]:
     """Finite float64 input batches [n, d] with entries in [−scale, scale] (``d`` fixes the feature count)."""
     _check_sizes(min_n, max_n, min_d if d is None else d, max_d if d is None else d)
+    if not (isinstance(scale, (int, float)) and 0 < scale < float("inf")):
+        raise InvalidStrategyArgument(f"scale must be a positive finite number, got {scale!r}")
+    return _inputs(min_n, max_n, min_d, max_d, scale, d)
+
+
+@st.composite
+def _inputs(draw, min_n: int, max_n: int, min_d: int, max_d: int, scale: float, d: int | None) -> torch.Tensor:
     n = draw(st.integers(min_n, max_n))
     dd = d if d is not None else draw(st.integers(min_d, max_d))
     arr = draw(hnp.arrays(np.float64, (n, dd), elements=st.floats(-scale, scale, allow_nan=False,
@@ -84,23 +96,23 @@ def separation(x: torch.Tensor) -> float:
 
 def separated_inputs(delta: float, min_n: int = 2, max_n: int = 8, min_d: int = 2, max_d: int = 8,
                      d: int | None = None):
-    """δ-separated unit inputs (THEORY.md §2): draws are filtered, so keep δ feasible for the sizes asked."""
+    """δ-separated unit inputs (docs/theory/bias.md): draws are filtered, so keep δ feasible for the sizes asked."""
     if not 0 < delta < 2 ** 0.5:
-        raise ValueError(f"delta must lie in (0, √2), got {delta}")
+        raise InvalidStrategyArgument(f"delta must lie in (0, √2), got {delta}")
     return unit_sphere_inputs(min_n, max_n, min_d, max_d, d=d).filter(lambda x: separation(x) >= delta)
 
 
 def pruning_probabilities(max_p: float = 0.95) -> st.SearchStrategy[float]:
     """p ∈ [0, max_p] with max_p < 1; shrinks to 0 (dense)."""
     if not 0 <= max_p < 1:
-        raise ValueError(f"max_p must lie in [0, 1), got {max_p}")
+        raise InvalidStrategyArgument(f"max_p must lie in [0, 1), got {max_p}")
     return st.floats(0.0, max_p, allow_nan=False)
 
 
 def bias_values(max_bias: float = 30.0) -> st.SearchStrategy[float]:
     """B ∈ [0, max_bias], max_bias ≤ 30 (the accurate range of the orthant probability); shrinks to 0."""
     if not 0 <= max_bias <= 30:
-        raise ValueError(f"max_bias must lie in [0, 30], got {max_bias}")
+        raise InvalidStrategyArgument(f"max_bias must lie in [0, 30], got {max_bias}")
     return st.floats(0.0, max_bias, allow_nan=False)
 
 
@@ -109,11 +121,21 @@ def activations(names: tuple[str, ...] = CLOSED_FORM_ACTIVATIONS) -> st.SearchSt
     return st.sampled_from(names)
 
 
-@st.composite
-def mlp_specs(draw, max_depth: int = 4, activation_names: tuple[str, ...] = CLOSED_FORM_ACTIVATIONS,
-              prune: bool = False, max_p: float = 0.9) -> MLP:
+def mlp_specs(max_depth: int = 4, activation_names: tuple[str, ...] = CLOSED_FORM_ACTIVATIONS,
+              prune: bool = False, max_p: float = 0.9) -> st.SearchStrategy[MLP]:
     """``tc.MLP`` specs: depth ∈ [0, max_depth], σ_w ∈ [0.3, 3], σ_b ∈ [0, 2]; with ``prune``, also p, rescale,
     prune_layers and mask kind."""
+    if not isinstance(max_depth, int) or isinstance(max_depth, bool) or max_depth < 0:
+        raise InvalidStrategyArgument(f"max_depth must be an integer ≥ 0, got {max_depth!r}")
+    if not activation_names:
+        raise InvalidStrategyArgument("activation_names must name at least one activation")
+    if prune:
+        pruning_probabilities(max_p)  # validates max_p now
+    return _mlp_specs(max_depth, tuple(activation_names), prune, max_p)
+
+
+@st.composite
+def _mlp_specs(draw, max_depth: int, activation_names: tuple[str, ...], prune: bool, max_p: float) -> MLP:
     kwargs = dict(
         depth=draw(st.integers(0, max_depth)),
         activation=draw(activations(activation_names)),
@@ -128,19 +150,32 @@ def mlp_specs(draw, max_depth: int = 4, activation_names: tuple[str, ...] = CLOS
     return MLP(**kwargs)
 
 
-@st.composite
-def masks(draw, shape: tuple[int, int], min_density: float = 0.05) -> torch.Tensor:
+def masks(shape: tuple[int, int], min_density: float = 0.05) -> st.SearchStrategy[torch.Tensor]:
     """0/1 float64 masks of ``shape`` with density ≥ ``min_density``; shrinks towards all ones."""
     if not 0 < min_density <= 1:
-        raise ValueError(f"min_density must lie in (0, 1], got {min_density}")
+        raise InvalidStrategyArgument(f"min_density must lie in (0, 1], got {min_density}")
+    if len(shape) != 2 or not all(isinstance(k, int) and k >= 1 for k in shape):
+        raise InvalidStrategyArgument(f"shape must be two positive integers, got {shape!r}")
+    return _masks(tuple(shape), min_density)
+
+
+@st.composite
+def _masks(draw, shape: tuple[int, int], min_density: float) -> torch.Tensor:
     n = shape[0] * shape[1]
     pruned = draw(hnp.arrays(np.bool_, shape, elements=st.booleans()).filter(
         lambda a: (n - a.sum()) / n >= min_density))
     return torch.from_numpy((~pruned).astype(np.float64))
 
 
-@st.composite
-def large_bias_specs(draw, max_bias: float = 5.0, train_bias: bool | None = None) -> LargeBiasNet:
+def large_bias_specs(max_bias: float = 5.0, train_bias: bool | None = None) -> st.SearchStrategy[LargeBiasNet]:
     """``tc.LargeBiasNet`` with B ∈ [0, max_bias] and trainable or frozen bias."""
+    bias_values(max_bias)  # validates max_bias now
+    if train_bias not in (None, True, False):
+        raise InvalidStrategyArgument(f"train_bias must be None, True or False, got {train_bias!r}")
+    return _large_bias_specs(max_bias, train_bias)
+
+
+@st.composite
+def _large_bias_specs(draw, max_bias: float, train_bias: bool | None) -> LargeBiasNet:
     tb = draw(st.booleans().map(lambda b: not b)) if train_bias is None else train_bias
     return LargeBiasNet(draw(bias_values(max_bias)), train_bias=tb)

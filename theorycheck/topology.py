@@ -1,5 +1,5 @@
 r"""Graph metrics of pruning masks: Ramanujan gaps, weighted spectral gap, IMDB, NaRC and the full-spectrum
-coordinate (THEORY.md §5 and §6; Hoang et al., NeurIPS 2023 and ICLR 2023).
+coordinate (docs/theory/topology.md; Hoang et al., NeurIPS 2023 and ICLR 2023).
 
 A layer's mask M (shape [C_out, C_in]; a conv mask [C_out, C_in, k_h, k_w] is unrolled to [C_out, C_in·k_h·k_w]) is
 the biadjacency matrix of a bipartite graph with left nodes = inputs and right nodes = outputs; its symmetric
@@ -12,7 +12,8 @@ adjacency is A = [[0, Mᵀ], [M, 0]] and the weighted one uses |W ⊙ M| instead
   (a disconnected graph has no spectral gap). A re-implementation that takes ``sorted_abs[1]`` returns μ₀ again
   even for connected graphs; :func:`mu_hat` avoids that pitfall.
 
-Zero-degree nodes are removed before any metric (THEORY.md §6); d_L and d_R are the average left and right degrees
+Zero-degree nodes are removed before any metric (
+docs/theory/topology.md); d_L and d_R are the average left and right degrees
 after that. Metrics (``None`` where a gate is not met):
 
 =====================  ==========================================================================================
@@ -247,7 +248,8 @@ def imdb(mask, weights=None, *, min_group: int = 3, expansion_weighted: bool = F
 
 
 def narc(mask) -> float:
-    """NaRC ``random_bound`` of the ICLR-2023 code: ≤ 0 reads "random graph", > 0 "not random" (THEORY.md §6)."""
+    """NaRC ``random_bound`` of the ICLR-2023 code: ≤ 0 reads "random graph", > 0 "not random"
+    (docs/theory/topology.md)."""
     raw = as_biadjacency(mask)
     dim_out, dim_in = raw.shape
     b = filter_isolated(raw)
@@ -262,7 +264,8 @@ def narc(mask) -> float:
 
 
 def full_spectrum_coordinate(mask, weights) -> tuple[float | None, float | None, float | None, float | None]:
-    """(Δ_r, λ, Δ_r^IMDB, λ^IMDB) of a layer (THEORY.md §5): full-graph and IMDB Ramanujan gap and weighted gap."""
+    """(Δ_r, λ, Δ_r^IMDB, λ^IMDB) of a layer (docs/theory/topology.md): full-graph and IMDB Ramanujan gap and
+    weighted gap."""
     t = layer_topology(mask, weights)
     i = imdb(mask, weights, expansion_weighted=True)
     return (t.delta_r, t.weighted_gap, i["delta_r"], i["weighted_gap"])
@@ -275,8 +278,8 @@ def full_spectrum_norm(coordinate) -> float:
 
 
 def sas_histogram(mask, k: int = 64) -> np.ndarray:
-    """Sort-and-smooth graphon estimate of a mask (THEORY.md §4, Pham et al. 2025): outputs sorted by in-degree
-    and inputs by out-degree (both descending, ties by index), then the mean density of a k × k grid of blocks
+    """Sort-and-smooth graphon estimate of a mask (docs/theory/graphon.md, Pham et al. 2025): outputs sorted by
+    in-degree and inputs by out-degree (both descending, ties by index), then the mean density of a k × k grid of blocks
     (``np.array_split`` blocks when k does not divide the size). Returns [k, k] with row 0 the densest outputs."""
     b = as_biadjacency(mask).toarray()
     k = int(k)

@@ -1,5 +1,5 @@
 r"""The bias-generalized NTK of a one-hidden-layer ReLU network with large initial bias (Yang, Jiang, Zhang, Wang,
-Liang 2023; THEORY.md §2, §0.4).
+Liang 2023; docs/theory/bias.md, §0.4).
 
 For f(x) = m^{-1/2} Σ_r a_r relu(⟨w_r, x⟩ − b_r), a_r = ±1 fixed, w_r ~ N(0, I), b_r(0) = B, ‖x‖ = 1, with
 ρ = ⟨x, x'⟩ and (Z1, Z2) standard bivariate normal with correlation ρ:

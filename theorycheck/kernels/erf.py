@@ -1,4 +1,4 @@
-r"""erf Gaussian expectations (Williams 1997; THEORY.md §0.3).
+r"""erf Gaussian expectations (Williams 1997; docs/theory/dense.md).
 
 For (u, v) ~ N(0, [[a, c], [c, b]]) and erf'(z) = (2/√π) e^{−z²}:
 

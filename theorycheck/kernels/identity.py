@@ -1,4 +1,4 @@
-r"""Identity (linear) activation: E[uv] = c and E[1·1] = 1 (THEORY.md §0.3).
+r"""Identity (linear) activation: E[uv] = c and E[1·1] = 1 (docs/theory/dense.md).
 
 A deep linear network's NNGP is then Σ^{(l+1)} = σ_w² Σ^{(l)} + σ_b² and its NTK
 Θ^{(l+1)} = Σ^{(l+1)} + σ_w² Θ^{(l)}.

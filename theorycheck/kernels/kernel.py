@@ -12,7 +12,7 @@ __all__ = ["Kernel", "MPKernel"]
 
 @dataclass(frozen=True)
 class Kernel:
-    """The infinite-width NNGP Σ^{(L+1)} and NTK Θ^{(L+1)} of a network on two batches (THEORY.md §0.2).
+    """The infinite-width NNGP Σ^{(L+1)} and NTK Θ^{(L+1)} of a network on two batches (docs/theory/dense.md).
 
     Attributes
     ----------

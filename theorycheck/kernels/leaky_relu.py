@@ -1,4 +1,4 @@
-r"""Leaky-ReLU and absolute-value Gaussian expectations (THEORY.md §0.3).
+r"""Leaky-ReLU and absolute-value Gaussian expectations (docs/theory/dense.md).
 
 With φ(z) = z for z > 0 and αz otherwise, φ(z) = αz + (1−α)·relu(z) and φ'(z) = α + (1−α)·step(z). Using
 E[u·relu(v)] = c/2 and E[step(v)] = 1/2 (both derived in ``proofs/leaky_relu.py``):

@@ -1,4 +1,4 @@
-"""The recursion of :mod:`theorycheck.kernels.recursion` in arbitrary precision with mpmath (THEORY.md §0.2).
+"""The recursion of :mod:`theorycheck.kernels.recursion` in arbitrary precision with mpmath (docs/theory/dense.md).
 
 Meant for small inputs (tens of points): every entry is an ``mpmath.mpf`` at ``dps`` significant digits. Float
 inputs are converted exactly (every float64 is an mpf), so the only difference from the float64 path is round-off.

@@ -1,4 +1,5 @@
-r"""Bivariate-normal orthant probability and the shifted-ReLU moment, accurate over the whole range (THEORY.md §0.4).
+r"""Bivariate-normal orthant probability and the shifted-ReLU moment, accurate over the whole range (
+docs/theory/bias.md#orthant-probability).
 
 For (X, Y) standard bivariate normal with correlation ρ = cos θ and a threshold B ≥ 0:
 
@@ -53,7 +54,7 @@ def _as_arrays(B, rho):
     if np.any(~np.isfinite(B)):
         raise ValueError("B must be finite (got NaN or ±inf)")
     if np.any(B < 0):
-        raise ValueError("B must be ≥ 0 (the large-bias regime of THEORY.md §2)")
+        raise ValueError("B must be ≥ 0 (the large-bias regime of docs/theory/bias.md)")
     if np.any(~np.isfinite(rho)):
         raise ValueError("rho must be finite (got NaN or ±inf)")
     if np.any(np.abs(rho) > 1.0):
@@ -72,16 +73,26 @@ def _check_bias(B) -> np.ndarray:
     return B
 
 
+#: Above this t, g(t) = 1 − t·R(t) is taken from the continued fraction: below it erfcx is accurate and 1 − t·R(t)
+#: loses at most log10(t²) ≈ 2.6 digits to cancellation (g ~ 1/t²); above it the loss would grow without bound.
+MILLS_CF_THRESHOLD = 20.0
+#: Depth of the Mills-ratio continued fraction: at t > 20 it converges like (k/t²)^k, so 40 terms are far below u.
+MILLS_CF_TERMS = 40
+#: Above this B the moment's bracket (1 + B²)R(B) − B is rewritten as R(B) − B·g(B) (the two terms cancel).
+MOMENT_CANCELLATION_B = 5.0
+
+
 def _mills_g(t: np.ndarray) -> np.ndarray:
-    """g(t) = 1 − t R(t) with R(t) = Q(t)/φ(t) the Mills ratio; continued fraction for t > 20 (no cancellation)."""
+    """g(t) = 1 − t R(t) with R(t) = Q(t)/φ(t) the Mills ratio; continued fraction for t > :data:`MILLS_CF_THRESHOLD`
+    (no cancellation)."""
     out = np.empty_like(t)
-    small = t <= 20.0
+    small = t <= MILLS_CF_THRESHOLD
     ts = t[small]
     out[small] = 1.0 - ts * np.sqrt(np.pi / 2.0) * special.erfcx(ts / np.sqrt(2.0))
     tl = t[~small]
     if tl.size:
-        d = tl.copy()  # D_k = t + (k+1)/D_{k+1}, from k = 40 down to 2
-        for k in range(40, 1, -1):
+        d = tl.copy()  # D_k = t + (k+1)/D_{k+1}, from k = MILLS_CF_TERMS down to 2
+        for k in range(MILLS_CF_TERMS, 1, -1):
             d = tl + k / d
         # 1 − t R(t) = 1 / (t·D_2 + 1), D_2 = t + 2/(t + 3/(t + …))
         out[~small] = 1.0 / (tl * d + 1.0)
@@ -133,7 +144,7 @@ def _evaluate(B, rho, log: bool, moment: bool):
             r = np.sqrt(np.pi / 2.0) * special.erfcx(Bo / np.sqrt(2.0))
             val = r * (1.0 + Bo**2) - Bo
             # for large B the two terms cancel; with B·R = 1 − g the bracket is R − B·g(B), free of cancellation
-            val = np.where(Bo > 5.0, r - Bo * _mills_g(Bo), val)
+            val = np.where(Bo > MOMENT_CANCELLATION_B, r - Bo * _mills_g(Bo), val)
             v = lp + np.log(val)
         else:
             v = special.log_ndtr(-Bo)
@@ -165,7 +176,7 @@ def shifted_relu_moment(B, rho, *, log: bool = False) -> np.ndarray:
 
 
 def orthant_owens_t(B, rho) -> np.ndarray:
-    """The Owen's-T closed form Φ(−B) − 2 T(B, √((1−ρ)/(1+ρ))) (THEORY.md §0.4).
+    """The Owen's-T closed form Φ(−B) − 2 T(B, √((1−ρ)/(1+ρ))) (docs/theory/bias.md#orthant-probability).
 
     Exact in exact arithmetic, but its two terms cancel when P ≪ Φ(−B) (tails, ρ ≤ 0): use
     :func:`orthant_probability` for relative accuracy. Kept as the reference closed form of the brief.

@@ -1,4 +1,4 @@
-r"""ReLU Gaussian expectations: the arc-cosine kernels of degree 1 and 0 (Cho & Saul 2009; THEORY.md §0.3).
+r"""ReLU Gaussian expectations: the arc-cosine kernels of degree 1 and 0 (Cho & Saul 2009; docs/theory/dense.md).
 
 For (u, v) ~ N(0, [[a, c], [c, b]]), ρ = c/√(ab) and θ = arccos ρ:
 
@@ -54,7 +54,7 @@ def arccos_mp(a: mpmath.mpf, b: mpmath.mpf, rho: mpmath.mpf) -> tuple[mpmath.mpf
 
 
 class ReLU:
-    """Closed-form E[φ(u)φ(v)] and E[φ'(u)φ'(v)] for φ = relu (THEORY.md §0.3)."""
+    """Closed-form E[φ(u)φ(v)] and E[φ'(u)φ'(v)] for φ = relu (docs/theory/dense.md)."""
 
     name = "relu"
 

@@ -1,4 +1,4 @@
-r"""Sympy forms of the closed-form Gaussian expectations (THEORY.md §0.2–0.3).
+r"""Sympy forms of the closed-form Gaussian expectations (docs/theory/dense.md).
 
 These are the expressions that ``proofs/`` derives step by step and that the float64 and mpmath kernels are checked
 against (``tests/kernels/test_symbolic.py`` lambdifies them). Each is a function of the 2×2 covariance entries
@@ -46,7 +46,7 @@ _l = sp.Symbol("l", integer=True, positive=True)
 _S = sp.Function(r"\Sigma")
 _Sd = sp.Function(r"\dot{\Sigma}")
 _T = sp.Function(r"\Theta")
-#: Θ^{(l+1)} = Σ^{(l+1)} + Θ^{(l)} Σ̇^{(l+1)} (THEORY.md §0.2), for display in reports.
+#: Θ^{(l+1)} = Σ^{(l+1)} + Θ^{(l)} Σ̇^{(l+1)} (docs/theory/dense.md), for display in reports.
 NTK_RECURSION = sp.Eq(_T(_l + 1), _S(_l + 1) + _T(_l) * _Sd(_l + 1))
 
 

@@ -1,4 +1,4 @@
-r"""Pruning-at-initialisation masks for any torch module with Linear/Conv2d layers (THEORY.md §4–§6).
+r"""Pruning-at-initialisation masks for any torch module with Linear/Conv2d layers (docs/theory/topology.md).
 
 Every generator returns one 0/1 float64 mask per prunable weight (the ``weight`` of each ``nn.Linear``,
 ``nn.Conv2d`` and theorycheck ``NTKLinear``, in module order), so for a ``tc.MLP`` network the list plugs straight

@@ -1,4 +1,4 @@
-"""Pruning masks at initialisation for the networks of :class:`theorycheck.MLP` (THEORY.md §0.5, §1).
+"""Pruning masks at initialisation for the networks of :class:`theorycheck.MLP` (docs/theory/pruned.md, §1).
 
 A mask M has the weight matrix's shape [fan_out, fan_in], entries 0 (pruned) or 1 (kept). Two random kinds:
 

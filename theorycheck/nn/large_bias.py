@@ -1,4 +1,4 @@
-r"""The one-hidden-layer ReLU network with a large initial bias (Yang et al. 2023; THEORY.md §2).
+r"""The one-hidden-layer ReLU network with a large initial bias (Yang et al. 2023; docs/theory/bias.md).
 
 f(x) = m^{-1/2} Σ_r a_r relu(⟨w_r, x⟩ − b_r), with a_r = ±1 fixed (a buffer), w_r ~ N(0, I_d) and b_r = B at
 initialisation, both trainable (b only if ``train_bias``). Unit r is *active* on x when ⟨w_r, x⟩ − b_r > 0; at

@@ -1,8 +1,8 @@
 r"""Full-batch gradient descent on the squared loss ½‖f(X) − y‖², with a log of what the theory tracks.
 
-For the large-bias network (THEORY.md §2) the record holds, at every logged step, the loss, the number of active
+For the large-bias network (docs/theory/bias.md) the record holds, at every logged step, the loss, the number of active
 units per input and the drift of the empirical NTK from its initial value, ‖Θ̂_t − Θ̂_0‖_F / ‖Θ̂_0‖_F. Under gradient
-flow in the kernel regime the residual obeys r(t) = exp(−η Θ t) r(0) (THEORY.md §0.2), and the discrete theorem
+flow in the kernel regime the residual obeys r(t) = exp(−η Θ t) r(0) (docs/theory/dense.md), and the discrete theorem
 (Du et al. 2019; Song, Yang, Zhang 2021) gives ‖r_k‖² ≤ (1 − η λ_min/2)^k ‖r_0‖².
 Device-agnostic: everything runs on the network's device.
 """

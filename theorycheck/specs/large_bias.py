@@ -1,4 +1,4 @@
-"""The large-bias spec: one object gives the finite network and its bias-generalized NTK (THEORY.md §2).
+"""The large-bias spec: one object gives the finite network and its bias-generalized NTK (docs/theory/bias.md).
 
 Yang, Jiang, Zhang, Wang, Liang, "Neural Networks with Sparse Activation Induced by Large Bias: Tighter Analysis with
 Bias-Generalized NTK" (arXiv 2301.00327; JMLR 25(321), 2024).
@@ -43,7 +43,7 @@ def unit_inputs(name: str, x: Any, *, normalize: bool = False, device=None) -> t
 
 
 class LargeBiasNet:
-    r"""One hidden ReLU layer with biases initialised to a constant B (THEORY.md §2).
+    r"""One hidden ReLU layer with biases initialised to a constant B (docs/theory/bias.md).
 
     f(x) = m^{-1/2} Σ_r a_r relu(⟨w_r, x⟩ − b_r), a_r = ±1 fixed, w_r ~ N(0, I), b_r(0) = B, inputs on the unit
     sphere. :meth:`kernel` gives the bias-generalized NTK H_B = (⟨x,x'⟩ + 1) P(Z1 ≥ B, Z2 ≥ B) (⟨x,x'⟩ P(·) with a

@@ -36,12 +36,13 @@ LAYERS = {
     "kernels": FOUNDATION | {"kernels"},
     "nn": FOUNDATION | {"nn", "kernels"},
     "masks": FOUNDATION | {"masks", "kernels"},
+    "sparse_training": FOUNDATION | {"sparse_training", "nn", "masks", "kernels"},
     "specs": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "strategies": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "fixtures": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "fixtures"},
-    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report", "fixtures"},
-    "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs"},
+    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "fixtures", "sparse_training"},
+    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report", "fixtures", "sparse_training"},
+    "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs", "sparse_training"},
     "__main__": {"report"},
 }
 

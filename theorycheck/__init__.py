@@ -24,6 +24,7 @@ from .kernels.orthant import (
 from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
 from .nn.monte_carlo import monte_carlo_kernel
 from .nn.training import TrainingRecord, train_gd
+from .sparse_training import CosineDropSchedule, SparseTrainer, pags_select, train_sparse
 from .specs.large_bias import LargeBiasNet, sqrt_log_bias
 from .specs.mlp import MLP
 
@@ -49,5 +50,9 @@ __all__ = [
     "active_fraction",
     "active_fraction_bound",
     "sqrt_log_bias",
+    "CosineDropSchedule",
+    "SparseTrainer",
+    "train_sparse",
+    "pags_select",
     "__version__",
 ]

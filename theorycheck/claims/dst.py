@@ -60,7 +60,7 @@ class DSTConfig:
     drop_fraction: float = 0.3
     interval: int = 25
     t_end_fraction: float = 0.75
-    bernoulli_sims: int = 200
+    bernoulli_sims: int = 100
     bernoulli_shape: tuple[int, int] = (128, 128)
     bernoulli_density: float = 0.06
     bernoulli_updates: int = 14

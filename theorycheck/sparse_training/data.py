@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -29,6 +30,14 @@ class DigitsSplit:
         return DigitsSplit(self.x_train.to(d), self.y_train.to(d), self.x_test.to(d), self.y_test.to(d))
 
 
+@lru_cache(maxsize=1)
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    return data.data.astype(np.float64), data.target.astype(np.int64)
+
+
 def digits_split(n_test: int = 360, seed: int = 0) -> DigitsSplit:
     """All 1797 scikit-learn digits split at random into 1797 − ``n_test`` training and ``n_test`` test images, each
     pixel standardised with the training mean and standard deviation (constant pixels: divided by 1).
@@ -43,19 +52,16 @@ def digits_split(n_test: int = 360, seed: int = 0) -> DigitsSplit:
     Raises:
         ValueError: for ``n_test`` out of range.
     """
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    n = len(data.target)
+    x, target = _digits()
+    n = len(target)
     n_test = check_int("n_test", n_test, minimum=1, maximum=n - 1)
     perm = np.random.default_rng(check_int("seed", seed, minimum=0)).permutation(n)
     te, tr = perm[:n_test], perm[n_test:]
-    x = data.data.astype(np.float64)
     mean, std = x[tr].mean(axis=0), x[tr].std(axis=0)
     std[std == 0] = 1.0
     x = (x - mean) / std
     t = torch.tensor
-    return DigitsSplit(t(x[tr]), t(data.target[tr]), t(x[te]), t(data.target[te]))
+    return DigitsSplit(t(x[tr]), t(target[tr]), t(x[te]), t(target[te]))
 
 
 def digits_mlp(widths: tuple[int, ...] = (64, 128, 128, 10), seed: int = 0, device="cpu") -> nn.Sequential:

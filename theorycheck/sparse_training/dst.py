@@ -61,9 +61,8 @@ def magnitude_drop(weight: torch.Tensor, mask: torch.Tensor, k: int, *,
     new = flat.clone()
     if k == 0:
         return new.reshape(mask.shape).to(mask.dtype), torch.empty(0, dtype=torch.long, device=flat.device)
-    drop_key = torch.where(active, weight.detach().reshape(-1).abs().to(torch.float64),
-                           torch.full_like(flat, float("inf")))
-    dropped = _ordered(drop_key, generator, descending=False)[:k]
+    idx = torch.nonzero(active).reshape(-1)
+    dropped = idx[_ordered(weight.detach().reshape(-1)[idx].abs().to(torch.float64), generator, descending=False)[:k]]
     new[dropped] = 0.0
     return new.reshape(mask.shape).to(mask.dtype), dropped
 
@@ -92,10 +91,12 @@ def drop_and_grow(weight: torch.Tensor, mask: torch.Tensor, k: int, *, grow_scor
     if k == 0:
         return after, dropped, dropped
     new = after.reshape(-1).to(torch.float64).clone()
-    score = (torch.zeros_like(new) if grow_score is None
-             else grow_score.detach().reshape(-1).to(torch.float64).abs())
-    grow_key = torch.where(new > 0, torch.full_like(new, -float("inf")), score)
-    grown = _ordered(grow_key, generator, descending=True)[:k]
+    cands = torch.nonzero(new == 0).reshape(-1)
+    if grow_score is None:  # SET: uniformly at random among the candidates
+        grown = cands[torch.randperm(cands.numel(), generator=generator)[:k].to(cands.device)]
+    else:  # RigL: the largest scores, ties at random
+        score = grow_score.detach().reshape(-1)[cands].to(torch.float64).abs()
+        grown = cands[_ordered(score, generator, descending=True)[:k]]
     new[grown] = 1.0
     return new.reshape(mask.shape).to(mask.dtype), dropped, grown
 

@@ -4,6 +4,7 @@ order. Claims import the analytic kernels and the simulations, never the reverse
 
 from . import dense  # noqa: F401  (importing registers the claims, in report order)
 from . import dst  # noqa: F401
+from . import pairank  # noqa: F401
 from .base import REGISTRY, SCALES, Check, Claim, ClaimResult, Context, all_claims, get_claim, register
 
 __all__ = ["Check", "Claim", "ClaimResult", "Context", "REGISTRY", "SCALES", "all_claims", "get_claim", "register"]

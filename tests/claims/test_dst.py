@@ -35,6 +35,22 @@ def test_invariant_checks_hold_on_a_short_run(tiny):
     assert len(r["tables"]["delta_r"]["set"]["steps"]) == 4  # init + 3 updates
 
 
+def test_plots_draw_from_the_data(tiny):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from theorycheck.claims import ClaimResult
+
+    ctx, _ = tiny
+    data = _ramanujan_measure(TINY, ctx)
+    (name, fig), = get_claim("dst.ramanujan_vs_random").plot(ClaimResult("dst.ramanujan_vs_random", data=data), {})
+    assert name.endswith(".png") and len(fig.axes) == 6
+    fake = {"runs": [{"norms": [1.0, 2.0, 1.5]}, {"norms": [0.5, 0.7, 0.2]}], "dacc": [0.01, -0.02],
+            "dacc_mean": -0.005, "dacc_se": 0.015}
+    (name, fig), = get_claim("dst.pags_gain").plot(ClaimResult("dst.pags_gain", data=fake), {})
+    assert len(fig.axes) == 2
+
+
 def test_bernoulli_growth_drifts_and_top_k_does_not():
     d = bernoulli_control(seed=0, sims=30, shape=(64, 64), density=0.06, updates=10)
     assert all(x == 0 for x in d["drift_topk"])

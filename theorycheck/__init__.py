@@ -25,6 +25,10 @@ __version__ = "0.1.0"
 
 #: public name -> the submodule that defines it (imported on first access)
 _EXPORTS = {
+    "pags_select": "sparse_training",
+    "train_sparse": "sparse_training",
+    "SparseTrainer": "sparse_training",
+    "CosineDropSchedule": "sparse_training",
     "CellNet": "specs.cell",
     "Cell": "cells",
     "MLP": "specs.mlp",
@@ -91,12 +95,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layerin
     from .nn.monte_carlo import monte_carlo_kernel
     from .nn.training import TrainingRecord, train_gd
     from .sparse_recovery import ActivationPatternOperator, iht, iterative_magnitude_pruning, planted_network
+    from .sparse_training import CosineDropSchedule, SparseTrainer, pags_select, train_sparse
     from .specs.cell import CellNet
     from .specs.large_bias import LargeBiasNet, sqrt_log_bias
     from .specs.mlp import MLP
     from .transformers import CooccurrenceTransformer, make_cooccurrence_data, train_cooccurrence
 
 __all__ = [
+    "pags_select",
+    "train_sparse",
+    "SparseTrainer",
+    "CosineDropSchedule",
     "CellNet",
     "Cell",
     "MLP",

@@ -36,12 +36,13 @@ LAYERS = {
     "kernels": FOUNDATION | {"kernels"},
     "nn": FOUNDATION | {"nn", "kernels"},
     "masks": FOUNDATION | {"masks", "kernels"},
+    "methods": FOUNDATION | {"methods", "kernels", "nn", "masks"},
     "specs": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "strategies": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "fixtures": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "fixtures"},
-    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report", "fixtures"},
-    "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs"},
+    "claims": FOUNDATION | {"kernels", "nn", "masks", "methods", "specs", "claims", "fixtures"},
+    "report": FOUNDATION | {"kernels", "nn", "masks", "methods", "specs", "claims", "report", "fixtures"},
+    "__init__": FOUNDATION | {"kernels", "nn", "masks", "methods", "specs"},
     "__main__": {"report"},
 }
 

@@ -40,6 +40,7 @@ SIMULATION = {
     "bounds": set(),
     "sparse_recovery": set(),
     "transformers": set(),
+    "methods": set(),
     "sparse_training": set(),
 }
 _SIM = set(SIMULATION)

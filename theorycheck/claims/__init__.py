@@ -17,6 +17,10 @@ from . import cooc  # noqa: F401
 from . import nfl  # noqa: F401
 from . import dst  # noqa: F401
 from . import pairank  # noqa: F401
+from . import encdec  # noqa: F401
+from . import relchanet  # noqa: F401
+from . import sparsefirst  # noqa: F401
+from . import trsp  # noqa: F401
 from .base import REGISTRY, SCALES, Check, Claim, ClaimResult, Context, all_claims, get_claim, register
 
 __all__ = ["Check", "Claim", "ClaimResult", "Context", "REGISTRY", "SCALES", "all_claims", "get_claim", "register"]

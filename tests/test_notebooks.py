@@ -12,15 +12,11 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Notebooks that failed in the last clean-clone run and run only under `make test-long` until fixed (see the issue
-#: note): dynamic_sparse_training passed alone in the working tree but failed in a clean clone.
-KNOWN_FAILING = {"dynamic_sparse_training.ipynb"}
-NOTEBOOKS = [pytest.param(p, marks=pytest.mark.slow) if p.name in KNOWN_FAILING else p
-             for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXECUTED = ROOT / "docs" / "_build" / "executed"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: getattr(p, "name", str(p)))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_executes(path):
     nb = nbformat.read(path, as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "outputs must be stripped in git"

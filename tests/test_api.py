@@ -36,12 +36,15 @@ LAYERS = {
     "kernels": FOUNDATION | {"kernels"},
     "nn": FOUNDATION | {"nn", "kernels"},
     "masks": FOUNDATION | {"masks", "kernels"},
+    "mean_field": FOUNDATION | {"mean_field", "kernels", "nn", "masks"},
+    "shortcuts": FOUNDATION | {"shortcuts", "kernels", "nn", "masks"},
     "specs": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "strategies": FOUNDATION | {"kernels", "nn", "masks", "specs"},
     "fixtures": FOUNDATION | {"kernels", "nn", "masks", "specs"},
-    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "fixtures"},
-    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report", "fixtures"},
-    "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs"},
+    "claims": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "fixtures", "mean_field", "shortcuts"},
+    "report": FOUNDATION | {"kernels", "nn", "masks", "specs", "claims", "report", "fixtures", "mean_field",
+                            "shortcuts"},
+    "__init__": FOUNDATION | {"kernels", "nn", "masks", "specs", "mean_field", "shortcuts"},
     "__main__": {"report"},
 }
 

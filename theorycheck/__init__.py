@@ -21,6 +21,7 @@ from .kernels.orthant import (
     orthant_probability,
     shifted_relu_moment,
 )
+from .mean_field import HermiteActivation, SphereTask, solve_mean_field, train_sphere_gd
 from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
 from .nn.monte_carlo import monte_carlo_kernel
 from .nn.training import TrainingRecord, train_gd
@@ -49,5 +50,9 @@ __all__ = [
     "active_fraction",
     "active_fraction_bound",
     "sqrt_log_bias",
+    "SphereTask",
+    "HermiteActivation",
+    "train_sphere_gd",
+    "solve_mean_field",
     "__version__",
 ]

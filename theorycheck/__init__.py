@@ -25,6 +25,7 @@ from .mean_field import HermiteActivation, SphereTask, solve_mean_field, train_s
 from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
 from .nn.monte_carlo import monte_carlo_kernel
 from .nn.training import TrainingRecord, train_gd
+from .shortcuts import population_gd, spurious_point, success_experiment
 from .specs.large_bias import LargeBiasNet, sqrt_log_bias
 from .specs.mlp import MLP
 
@@ -54,5 +55,8 @@ __all__ = [
     "HermiteActivation",
     "train_sphere_gd",
     "solve_mean_field",
+    "population_gd",
+    "spurious_point",
+    "success_experiment",
     "__version__",
 ]

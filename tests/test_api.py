@@ -40,6 +40,8 @@ SIMULATION = {
     "bounds": set(),
     "sparse_recovery": set(),
     "transformers": set(),
+    "shortcuts": set(),
+    "mean_field": set(),
     "methods": set(),
     "sparse_training": set(),
 }

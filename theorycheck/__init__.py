@@ -25,6 +25,20 @@ __version__ = "0.1.0"
 
 #: public name -> the submodule that defines it (imported on first access)
 _EXPORTS = {
+    "EncoderDecoderConnection": "methods.encoder_decoder",
+    "TinyEncoderDecoder": "methods.encoder_decoder",
+    "ResidualMLP": "methods.trsp",
+    "trsp_prune": "methods.trsp",
+    "first_layer_mask": "methods.sparse_first_layer",
+    "spatial_graphon": "methods.sparse_first_layer",
+    "select_features": "methods.relchanet",
+    "success_experiment": "shortcuts",
+    "spurious_point": "shortcuts",
+    "population_gd": "shortcuts",
+    "solve_mean_field": "mean_field",
+    "train_sphere_gd": "mean_field",
+    "HermiteActivation": "mean_field",
+    "SphereTask": "mean_field",
     "pags_select": "sparse_training",
     "train_sparse": "sparse_training",
     "SparseTrainer": "sparse_training",
@@ -72,6 +86,20 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layering test
+    from .methods.encoder_decoder import EncoderDecoderConnection
+    from .methods.encoder_decoder import TinyEncoderDecoder
+    from .methods.trsp import ResidualMLP
+    from .methods.trsp import trsp_prune
+    from .methods.sparse_first_layer import first_layer_mask
+    from .methods.sparse_first_layer import spatial_graphon
+    from .methods.relchanet import select_features
+    from .shortcuts import success_experiment
+    from .shortcuts import spurious_point
+    from .shortcuts import population_gd
+    from .mean_field import solve_mean_field
+    from .mean_field import train_sphere_gd
+    from .mean_field import HermiteActivation
+    from .mean_field import SphereTask
     from .activations import Activation, get_activation, register_activation, unregister_activation
     from .bounds import ConvNetWN, conv_toeplitz, golowich_total_bound, our_total_bound
     from .cells import Cell
@@ -102,6 +130,20 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layerin
     from .transformers import CooccurrenceTransformer, make_cooccurrence_data, train_cooccurrence
 
 __all__ = [
+    "EncoderDecoderConnection",
+    "TinyEncoderDecoder",
+    "ResidualMLP",
+    "trsp_prune",
+    "first_layer_mask",
+    "spatial_graphon",
+    "select_features",
+    "success_experiment",
+    "spurious_point",
+    "population_gd",
+    "solve_mean_field",
+    "train_sphere_gd",
+    "HermiteActivation",
+    "SphereTask",
     "pags_select",
     "train_sparse",
     "SparseTrainer",

@@ -102,6 +102,10 @@ def _copy_mathjax(app, exception) -> None:
 def _source_read(app, docname, source) -> None:
     if docname == "api/index":
         source[0] = source[0].replace("<!-- toplevel-table -->", tcdocs.toplevel_table(theorycheck))
+    if "<!-- claims:" in source[0]:
+        from theorycheck.claims import REGISTRY  # imported only for the pages that list claims
+
+        source[0] = tcdocs.expand_claims_markers(source[0], REGISTRY)
 
 
 def _process_docstring(app, what, name, obj, options, lines) -> None:

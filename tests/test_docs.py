@@ -143,3 +143,29 @@ def test_the_claim_example_in_docs_runs_and_passes():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "1 of 1 checks hold" in out.stdout
+
+
+def test_claims_table_renders_the_registry():
+    from theorycheck.claims import REGISTRY
+
+    table = tcdocs.claims_table(REGISTRY, "pbt")
+    lines = table.splitlines()
+    ids = [cid for cid in REGISTRY if cid.startswith("pbt.")]
+    assert len(lines) == 2 + len(ids)
+    for cid in ids:
+        assert f"`{cid}`" in table
+    assert all(line.count("|") - line.count("\\|") == 5 for line in lines)  # one row per claim, four cells
+    with pytest.raises(ValueError, match="no registered claim"):
+        tcdocs.claims_table(REGISTRY, "nosuchfamily")
+    assert "pbt.effective" not in tcdocs.expand_claims_markers("no marker here", REGISTRY)
+
+
+def test_every_claim_is_listed_on_its_docs_page():
+    """Each claim's family appears on the page its ``docs`` field names: as a hand-written table row or a marker."""
+    from theorycheck.claims import REGISTRY
+
+    for cid, claim in REGISTRY.items():
+        page = (ROOT / claim.docs.split("#")[0]).read_text(encoding="utf-8")
+        family = cid.split(".")[0]
+        assert f"<!-- claims: {family} -->" in page or cid in page or f"`{family}." in page, (
+            f"{cid} is not listed on {claim.docs}")

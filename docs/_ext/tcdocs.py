@@ -148,3 +148,38 @@ def toplevel_table(module) -> str:
         role = "py:class" if kind == "class" else "py:func"
         rows.append(f"| `tc.{name}` | {kind} | {{{role}}}`{home}.{name}` |")
     return "\n".join(rows)
+
+
+def _cell(text: str) -> str:
+    """One Markdown table cell: no newlines, bars escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def claims_table(registry, prefix: str) -> str:
+    """A Markdown table of the registered claims whose id starts with ``prefix`` (a family, ``"dense"``, or a claim).
+
+    Rendered from the registry itself (the statement at the ``small`` scale, the source, the verification tag and,
+    for exploratory claims, the reason), so a theory page's list of claims cannot drift from the code.
+
+    Raises:
+        ValueError: no registered claim matches ``prefix``.
+    """
+    ids = [cid for cid in registry if cid == prefix or cid.startswith(prefix + ".")]
+    if not ids:
+        raise ValueError(f"no registered claim matches {prefix!r}")
+    rows = ["| claim | statement (small scale) | source | tag |", "|---|---|---|---|"]
+    for cid in ids:
+        claim = registry[cid]
+        statement = claim.render_statement("small")
+        if claim.exploratory:
+            statement += f" *(exploratory: {claim.exploratory})*"
+        rows.append(f"| `{cid}` | {_cell(statement)} | {_cell(claim.source)} | {_cell(claim.verification)} |")
+    return "\n".join(rows)
+
+
+CLAIMS_MARKER = re.compile(r"<!--\s*claims:\s*([A-Za-z0-9_.]+)\s*-->")
+
+
+def expand_claims_markers(text: str, registry) -> str:
+    """Replace every ``<!-- claims: family -->`` marker in a page with :func:`claims_table` of that family."""
+    return CLAIMS_MARKER.sub(lambda m: claims_table(registry, m.group(1)), text)

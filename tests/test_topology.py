@@ -110,3 +110,20 @@ def test_mu_hat_is_the_top_nontrivial_eigenvalue_with_multiplicity(m):
     mu0, mh = T.mu_hat(T.spectrum_top(b))
     assert mu0 == pytest.approx(mags[0], abs=1e-9) and mh == pytest.approx(mags[2] if mags.size > 2 else 0.0,
                                                                            abs=1e-8)
+
+
+def test_imdb_weighted_gap_keeps_the_mask_indexing_when_a_kept_weight_is_zero():
+    """A kept connection of weight exactly 0 (a fresh DST connection) once dropped a column from |W ⊙ M| only, so the
+    weighted sub-graphs were cut from the wrong columns. Zero weight must read as a vanishing edge: the same numbers
+    as a weight of 1e-300, and the same sub-graphs as the mask."""
+    rng = np.random.default_rng(3)
+    mask = er_mask(rng, 60, 50, 0.15)  # out-degrees vary: several IMDB sub-graphs
+    w = np.abs(rng.standard_normal(mask.shape)) + 0.5
+    deg = mask.sum(0)
+    common = np.bincount(deg.astype(int)).argmax()  # the largest sub-graph
+    col = int(np.flatnonzero(deg == common)[0])
+    w[mask[:, col] > 0, col] = 0.0  # every kept weight of one input is zero: that input vanishes from |W ⊙ M| only
+    tiny = np.where(w == 0, 1e-300, w)
+    got, ref = T.imdb(mask, w), T.imdb(mask, tiny)
+    assert got["n_subgraphs"] == ref["n_subgraphs"] == T.imdb(mask)["n_subgraphs"]
+    assert got["weighted_gap"] == pytest.approx(ref["weighted_gap"], rel=1e-12, abs=1e-12)

@@ -76,10 +76,14 @@ def as_biadjacency(mask, weights=None) -> sps.csr_matrix:
     return sps.csr_matrix(m.astype(np.float64))
 
 
-def filter_isolated(b: sps.csr_matrix) -> sps.csr_matrix:
-    """Drop outputs (rows) and inputs (columns) without edges."""
-    rows = np.flatnonzero(b.getnnz(axis=1))
-    cols = np.flatnonzero(b.getnnz(axis=0))
+def filter_isolated(b: sps.csr_matrix, like: sps.csr_matrix | None = None) -> sps.csr_matrix:
+    """Drop outputs (rows) and inputs (columns) without edges: those of ``like`` when given (same shape), so that a
+    weighted graph |W ⊙ M| keeps the node indexing of its mask M even where a kept weight is exactly 0."""
+    ref = b if like is None else like
+    if like is not None and like.shape != b.shape:
+        raise ValueError(f"like must have the shape {b.shape} of b, got {like.shape}")
+    rows = np.flatnonzero(ref.getnnz(axis=1))
+    cols = np.flatnonzero(ref.getnnz(axis=0))
     return b[rows][:, cols].tocsr()
 
 
@@ -224,8 +228,10 @@ def imdb(mask, weights=None, *, min_group: int = 3, expansion_weighted: bool = F
     ``min_degree`` with d_R > 1 (the output side: each output of the sub-graph must, on average, see more than one
     input).
     """
-    b = filter_isolated(as_biadjacency(mask))
-    wb = None if weights is None else filter_isolated(as_biadjacency(mask, weights))
+    raw = as_biadjacency(mask)
+    b = filter_isolated(raw)
+    # the weighted graph is indexed like the mask's (a kept weight of exactly 0 must not shift the columns)
+    wb = None if weights is None else filter_isolated(as_biadjacency(mask, weights), like=raw)
     deg = np.asarray(b.getnnz(axis=0)).ravel()  # out-degree of each input (column)
     acc: dict[str, list[float]] = {"delta_r": [], "delta_s": [], "weighted_gap": []}
     n_sub = 0
@@ -234,7 +240,8 @@ def imdb(mask, weights=None, *, min_group: int = 3, expansion_weighted: bool = F
         if cols.size < min_group:
             continue
         n_sub += 1
-        t = _topology(filter_isolated(b[:, cols]), None if wb is None else filter_isolated(wb[:, cols]), min_degree)
+        sub = b[:, cols]
+        t = _topology(filter_isolated(sub), None if wb is None else filter_isolated(wb[:, cols], like=sub), min_degree)
         factor = max(t.n_left, t.n_right) / (t.n_left + t.n_right - 1) if expansion_weighted else 1.0
         for key in acc:
             v = getattr(t, key)

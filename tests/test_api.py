@@ -1,6 +1,7 @@
 """The public API of the README."""
 
 import numpy as np
+import pytest
 import torch
 
 import theorycheck as tc
@@ -118,3 +119,28 @@ def test_lazy_exports_agree_with_all_and_type_checking_block():
                     typed[alias.name] = imp.module
     assert set(tc._EXPORTS) == set(tc.__all__) - {"__version__"}
     assert typed == dict(tc._EXPORTS)
+
+
+@pytest.mark.slow
+def test_every_readme_python_block_runs(tmp_path):
+    """Every ```python block of the README runs as written, in order, in a fresh interpreter (blocks that continue an
+    earlier one share its namespace, as a reader's session would); the sweep example runs as its own script because
+    its process pool needs the ``if __name__ == "__main__":`` guard it shows."""
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    blocks = re.findall(r"```python\n(.*?)```", (root / "README.md").read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 4
+    scripts = [[]]
+    for block in blocks:
+        (scripts.append([block]) if "__main__" in block else scripts[0].append(block))
+    for i, parts in enumerate(scripts):
+        path = tmp_path / f"readme_{i}.py"
+        path.write_text("\n".join(parts), encoding="utf-8")
+        run = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                             env={**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"})
+        assert run.returncode == 0, f"README block group {i} failed:\n{run.stderr[-3000:]}"

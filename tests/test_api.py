@@ -31,7 +31,7 @@ def test_exports():
 #: module takes a place in the layering). Foundation: pure helpers. Analytic: kernels. Simulation: nn, masks,
 #: dynamics. Specs join the analytic and the simulation side; claims import everything but the report; the report
 #: and the CLI import claims.
-FOUNDATION = {"_validation", "stats", "topology", "spectral", "sweep", "cells"}
+FOUNDATION = {"_validation", "stats", "topology", "spectral", "sweep", "cells", "data"}
 #: Simulation packages: each may import the foundation, the analytic kernels, the activation registry, nn, masks and
 #: itself (one line each; add extra allowed parts in the set).
 SIMULATION = {

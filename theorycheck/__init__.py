@@ -86,20 +86,6 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layering test
-    from .methods.encoder_decoder import EncoderDecoderConnection
-    from .methods.encoder_decoder import TinyEncoderDecoder
-    from .methods.trsp import ResidualMLP
-    from .methods.trsp import trsp_prune
-    from .methods.sparse_first_layer import first_layer_mask
-    from .methods.sparse_first_layer import spatial_graphon
-    from .methods.relchanet import select_features
-    from .shortcuts import success_experiment
-    from .shortcuts import spurious_point
-    from .shortcuts import population_gd
-    from .mean_field import solve_mean_field
-    from .mean_field import train_sphere_gd
-    from .mean_field import HermiteActivation
-    from .mean_field import SphereTask
     from .activations import Activation, get_activation, register_activation, unregister_activation
     from .bounds import ConvNetWN, conv_toeplitz, golowich_total_bound, our_total_bound
     from .cells import Cell
@@ -119,9 +105,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layerin
         orthant_probability,
         shifted_relu_moment,
     )
+    from .mean_field import HermiteActivation, SphereTask, solve_mean_field, train_sphere_gd
+    from .methods.encoder_decoder import EncoderDecoderConnection, TinyEncoderDecoder
+    from .methods.relchanet import select_features
+    from .methods.sparse_first_layer import first_layer_mask, spatial_graphon
+    from .methods.trsp import ResidualMLP, trsp_prune
     from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
     from .nn.monte_carlo import monte_carlo_kernel
     from .nn.training import TrainingRecord, train_gd
+    from .shortcuts import population_gd, spurious_point, success_experiment
     from .sparse_recovery import ActivationPatternOperator, iht, iterative_magnitude_pruning, planted_network
     from .sparse_training import CosineDropSchedule, SparseTrainer, pags_select, train_sparse
     from .specs.cell import CellNet

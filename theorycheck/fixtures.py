@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .data import digits_arrays
 from .nn.empirical import empirical_nngp, empirical_ntk
 from .stats import relative_frobenius
 
@@ -53,11 +54,9 @@ def calibration_inputs(seed: int, n: int = 6, d: int = 10) -> torch.Tensor:
 def digits(n: int) -> tuple[torch.Tensor, np.ndarray]:
     """The first ``n`` scikit-learn digits (shipped with scikit-learn, nothing downloaded), rows rescaled to
     ‖x‖² = 64, and their integer labels."""
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    x = torch.tensor(data.data[:n], dtype=torch.float64)
-    return x / x.norm(dim=1, keepdim=True) * math.sqrt(x.shape[1]), data.target[:n]
+    pixels, _, target = digits_arrays()
+    x = torch.tensor(pixels[:n], dtype=torch.float64)
+    return x / x.norm(dim=1, keepdim=True) * math.sqrt(x.shape[1]), target[:n].copy()
 
 
 def digits_regression(n: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
@@ -69,14 +68,12 @@ def digits_regression(n: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
 def digits_pair(seed: int, n_train: int, classes: tuple[int, int] = (3, 8)) -> tuple[torch.Tensor, ...]:
     """Two digit classes as a ±1 task on the unit sphere (centred, normalised), split at random into ``n_train``
     training points and the rest for testing. Returns (x_train, y_train, x_test, y_test)."""
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    mask = (data.target == classes[0]) | (data.target == classes[1])
-    x = torch.tensor(data.data[mask], dtype=torch.float64)
+    pixels, _, target = digits_arrays()
+    mask = (target == classes[0]) | (target == classes[1])
+    x = torch.tensor(pixels[mask], dtype=torch.float64)
     x = x - x.mean(dim=0)
     x = x / x.norm(dim=1, keepdim=True)
-    y = torch.tensor(np.where(data.target[mask] == classes[0], 1.0, -1.0))
+    y = torch.tensor(np.where(target[mask] == classes[0], 1.0, -1.0))
     perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
     tr, te = perm[:n_train], perm[n_train:]
     return x[tr], y[tr], x[te], y[te]

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from .._validation import check_int, check_real
+from ..data import digits_arrays
 from .convnet import ConvNetWN
 from .norm_bounds import golowich_total_bound, our_total_bound
 
@@ -26,12 +27,10 @@ def digits_images(seed: int, n_train: int) -> tuple[torch.Tensor, torch.Tensor, 
     Raises:
         ValueError: ``n_train`` outside [1, 1796].
     """
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    n_train = check_int("n_train", n_train, minimum=1, maximum=len(data.target) - 1)
-    x = torch.tensor(data.images / 16.0, dtype=torch.float64)[:, None]
-    y = torch.tensor(data.target, dtype=torch.int64)
+    _, images, target = digits_arrays()
+    n_train = check_int("n_train", n_train, minimum=1, maximum=len(target) - 1)
+    x = torch.tensor(images / 16.0, dtype=torch.float64)[:, None]
+    y = torch.tensor(target, dtype=torch.int64)
     perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(check_int("seed", seed, minimum=0)))
     tr, te = perm[:n_train], perm[n_train:]
     return x[tr], y[tr], x[te], y[te]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._validation import check_int, check_real
+from ..data import digits_arrays
 
 __all__ = ["digits_split", "planted_classification", "svc_accuracy", "random_subsets_accuracy"]
 
@@ -16,15 +17,14 @@ __all__ = ["digits_split", "planted_classification", "svc_accuracy", "random_sub
 def digits_split(seed: int, test_size: float = 0.25) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The 1797 scikit-learn 8×8 digits with pixels scaled to [0, 1] (÷16), split at random (stratified) into
     training and test sets. Returns (x_train, y_train, x_test, y_test) as numpy arrays (float64, int)."""
-    from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
     seed = check_int("seed", seed, minimum=0, maximum=2**32 - 1)
     test_size = check_real("test_size", test_size, minimum=0.0, maximum=1.0, min_inclusive=False,
                            max_inclusive=False)
-    data = load_digits()
-    xtr, xte, ytr, yte = train_test_split(data.data / 16.0, data.target, test_size=test_size, random_state=seed,
-                                          stratify=data.target)
+    pixels, _, target = digits_arrays()
+    xtr, xte, ytr, yte = train_test_split(pixels / 16.0, target, test_size=test_size, random_state=seed,
+                                          stratify=target)
     return xtr, ytr, xte, yte
 
 

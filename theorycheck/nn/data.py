@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 
 from .._validation import check_int
+from ..data import digits_arrays
 
 __all__ = ["centred_digits"]
 
@@ -31,16 +31,14 @@ def centred_digits(seed: int, n_train: int, n_test: int = 0) -> dict[str, torch.
     Raises:
         ValueError: sizes out of range.
     """
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    total = len(data.target)
+    pixels, _, target = digits_arrays()
+    total = len(target)
     n_train = check_int("n_train", n_train, minimum=1, maximum=total)
     n_test = check_int("n_test", n_test, minimum=0, maximum=total - n_train)
-    x = torch.tensor(data.data, dtype=torch.float64)
+    x = torch.tensor(pixels, dtype=torch.float64)
     x = x - x.mean(dim=0)
     x = x / x.norm(dim=1, keepdim=True) * math.sqrt(x.shape[1])
-    labels = torch.tensor(np.asarray(data.target), dtype=torch.long)
+    labels = torch.tensor(target, dtype=torch.long)
     perm = torch.randperm(total, generator=torch.Generator().manual_seed(int(seed)))
     tr, te = perm[:n_train], perm[n_train:n_train + n_test]
     y = torch.nn.functional.one_hot(labels[tr], 10).double() - 0.1

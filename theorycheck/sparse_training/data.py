@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
 from torch import nn
 
 from .._validation import check_int, resolve_device
+from ..data import digits_arrays
 
 __all__ = ["DigitsSplit", "digits_split", "digits_mlp"]
 
@@ -30,12 +30,9 @@ class DigitsSplit:
         return DigitsSplit(self.x_train.to(d), self.y_train.to(d), self.x_test.to(d), self.y_test.to(d))
 
 
-@lru_cache(maxsize=1)
 def _digits() -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    return data.data.astype(np.float64), data.target.astype(np.int64)
+    pixels, _, target = digits_arrays()
+    return pixels, target
 
 
 def digits_split(n_test: int = 360, seed: int = 0) -> DigitsSplit:

@@ -26,7 +26,10 @@ def loglog_axes(ax, xlabel: str, ylabel: str) -> None:
 
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    lo, hi = ax.get_xlim()
+    if hi > 0 and lo > 0 and hi / lo >= 10:
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    # under one decade no major tick may fall inside: matplotlib's default then labels the minor ticks (16, 32, 64)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=7)

@@ -69,6 +69,7 @@ _EXPORTS = {
     "conv_toeplitz": "bounds",
     "our_total_bound": "bounds",
     "golowich_total_bound": "bounds",
+    "depth_schedule": "kernels.schedule",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layering test
@@ -91,6 +92,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layerin
         orthant_probability,
         shifted_relu_moment,
     )
+    from .kernels.schedule import depth_schedule
     from .nn.empirical import empirical_nngp, empirical_ntk, empirical_ntk_per_layer
     from .nn.monte_carlo import monte_carlo_kernel
     from .nn.training import TrainingRecord, train_gd
@@ -146,6 +148,7 @@ __all__ = [
     "conv_toeplitz",
     "our_total_bound",
     "golowich_total_bound",
+    "depth_schedule",
     "__version__",
 ]
 

@@ -41,7 +41,7 @@ def mlp_kernels_mp_input_pruned(x1: list[list[mpmath.mpf]], x2: list[list[mpmath
     Raises:
         ValueError: depth < 1 or d > 16 (2^d rows per pair at mpmath speed).
     """
-    from .mp import mp_scales, mlp_kernels_mp
+    from .mp import mlp_kernels_mp, mp_scales
 
     if depth < 1:
         raise ValueError("the input-layer mixture needs depth >= 1")

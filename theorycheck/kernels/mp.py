@@ -67,7 +67,8 @@ def mlp_kernels_mp(
 ) -> MPKernel:
     """NNGP and NTK at ``dps`` digits. ``sigma_w``/``sigma_b`` may be floats (converted exactly) or strings;
     ``sigma_w`` may also be a sequence of ``depth + 1`` such scales, one per weight matrix (input layer first,
-    readout last; docs/theory/depth_init.md). ``factors`` are the per-matrix (α, β, γ) of :func:`theorycheck.kernels.recursion.mlp_kernels`.
+    readout last; docs/theory/depth_init.md). ``factors`` are the per-matrix (α, β, γ) of
+    :func:`theorycheck.kernels.recursion.mlp_kernels`.
 
     ``start`` (hook of :mod:`theorycheck.kernels.input_layer_mp`): a callable ``start(i, j) → (Σ^{(2)}, Θ^{(2)})``
     and the lists of variances Σ^{(2)}(x, x) of x1 and x2, as a tuple; it replaces the first step (depth ≥ 1)."""

@@ -5,6 +5,8 @@ import math
 
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import theorycheck as tc
 from theorycheck.kernels.schedule import depth_schedule, schedule_product
@@ -129,3 +131,17 @@ def test_relu_schedule_network_is_he_times_root_p_at_every_width():
     f = tc.MLP(4, "relu", sigma_w=sched).network(32, 6, seed=3)(x)
     f_he = tc.MLP(4, "relu", sigma_w=math.sqrt(2)).network(32, 6, seed=3)(x)
     assert torch.allclose(f, math.sqrt(schedule_product(sched)) * f_he, rtol=1e-12, atol=0)
+
+
+@given(st.integers(1, 4).flatmap(lambda L: st.tuples(st.just(L), st.lists(st.floats(0.2, 3.0), min_size=L + 1,
+                                                                            max_size=L + 1))),
+       st.sampled_from([0.0, 0.3]), st.integers(0, 2**16))
+def test_any_relu_schedule_scales_the_base_kernels(depth_and_schedule, prune, seed):
+    """Property: for ReLU without bias, kernel(schedule) = Π_l σ_w[l]²/σ² · kernel(σ) for any schedule."""
+    depth, sched = depth_and_schedule
+    x = _x(n=4, d=3, seed=seed)
+    k = tc.MLP(depth, "relu", sigma_w=sched, prune=prune).kernel(x)
+    ref = tc.MLP(depth, "relu", sigma_w=1.0, prune=prune).kernel(x)
+    p = math.prod(s * s for s in sched)
+    assert torch.allclose(k.ntk, p * ref.ntk, rtol=1e-12, atol=0)
+    assert torch.allclose(k.nngp, p * ref.nngp, rtol=1e-12, atol=0)

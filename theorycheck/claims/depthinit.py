@@ -526,8 +526,12 @@ def _digits_measure(cfg: DigitsConfig, ctx: Context) -> dict:
     loss = {str(r): np.mean([row["result"]["train_loss"] for row in rows if row["r"] == r], axis=0).tolist()
             for r in rs}
     diverged = sum(bool(row["result"]["diverged"]) for row in rows)
-    delta = {str(r): float(np.mean(np.asarray(acc[str(r)]) - np.asarray(acc["1.0"]))) for r in cfg.rs}
-    return {"accuracy": acc, "train_loss": loss, "delta": delta, "diverged": diverged, "seeds": seeds}
+    diffs = {str(r): np.asarray(acc[str(r)]) - np.asarray(acc["1.0"]) for r in cfg.rs}
+    delta = {k: float(v.mean()) for k, v in diffs.items()}
+    # standard error of the paired mean difference (needs ≥ 2 seeds)
+    stderr = {k: float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else float("nan") for k, v in diffs.items()}
+    return {"accuracy": acc, "train_loss": loss, "delta": delta, "delta_stderr": stderr, "diverged": diverged,
+            "seeds": seeds}
 
 
 def _digits_judge(cfg: DigitsConfig, d: dict) -> list[Check]:
@@ -538,11 +542,15 @@ def _digits_judge(cfg: DigitsConfig, d: dict) -> list[Check]:
 
 def _digits_summary(cfg: DigitsConfig, d: dict) -> str:
     he = np.mean(d["accuracy"]["1.0"])
-    parts = ", ".join(f"r = {_r_label(r)} {d['delta'][str(r)]:+.3f}" for r in cfg.rs)
-    better = [r for r in cfg.rs if d["delta"][str(r)] > 0]
-    paper = ("the paper's superiority over He: not reproduced (no schedule beats He)" if not better else
+    se = d.get("delta_stderr", {})
+    parts = ", ".join(f"r = {_r_label(r)} {d['delta'][str(r)]:+.3f} ± {se.get(str(r), float('nan')):.3f}"
+                      for r in cfg.rs)
+    # "beats He": a paired mean gain larger than twice its standard error (reference only, not a check)
+    better = [r for r in cfg.rs if d["delta"][str(r)] > 2 * se.get(str(r), float("inf"))]
+    paper = ("the paper's superiority over He (reference only): not reproduced (no schedule above He by more than "
+             "2 standard errors)" if not better else
              "the paper's superiority over He (reference only): r = " + ", ".join(_r_label(r) for r in better)
-             + " above He")
+             + " above He by more than 2 standard errors")
     return f"He accuracy {he:.3f}; acc(r) − acc(He): {parts} (|Δ| ≤ {cfg.band:g}); {paper}"
 
 

@@ -25,6 +25,7 @@ __version__ = "0.1.0"
 
 #: public name -> the submodule that defines it (imported on first access)
 _EXPORTS = {
+    "depth_schedule": "kernels.schedule",
     "EncoderDecoderConnection": "methods.encoder_decoder",
     "TinyEncoderDecoder": "methods.encoder_decoder",
     "ResidualMLP": "methods.trsp",
@@ -105,6 +106,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layerin
         orthant_probability,
         shifted_relu_moment,
     )
+    from .kernels.schedule import depth_schedule
     from .mean_field import HermiteActivation, SphereTask, solve_mean_field, train_sphere_gd
     from .methods.encoder_decoder import EncoderDecoderConnection, TinyEncoderDecoder
     from .methods.relchanet import select_features
@@ -122,6 +124,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and the import-layerin
     from .transformers import CooccurrenceTransformer, make_cooccurrence_data, train_cooccurrence
 
 __all__ = [
+    "depth_schedule",
     "EncoderDecoderConnection",
     "TinyEncoderDecoder",
     "ResidualMLP",

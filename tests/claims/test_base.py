@@ -205,7 +205,7 @@ EXPLORATORY = {"graphon.spectrum_vs_speed", "iht.phase_diagram", "iht.vs_imp", "
                "dst.ramanujan_vs_random", "dst.pags_gain", "pairank.imdb_ranks", "pairank.ramanujan_does_not_rank",
                "pairank.density_baseline", "pairank.weighted_gap_ranks",
                "relchanet.planted_recovery", "relchanet.digits",
-               "sparsefirst.fixed_vs_learned_gap", "trsp.two_stage_pruning"}
+               "sparsefirst.fixed_vs_learned_gap", "trsp.two_stage_pruning", "depthinit.digits_no_harm"}
 
 
 def test_only_the_weak_empirical_claims_are_exploratory():

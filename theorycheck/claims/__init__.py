@@ -23,6 +23,7 @@ from . import sparsefirst  # noqa: F401
 from . import trsp  # noqa: F401
 from . import decoupling  # noqa: F401
 from . import shortcut  # noqa: F401
+from . import depthinit  # noqa: F401
 from .base import REGISTRY, SCALES, Check, Claim, ClaimResult, Context, all_claims, get_claim, register
 
 __all__ = ["Check", "Claim", "ClaimResult", "Context", "REGISTRY", "SCALES", "all_claims", "get_claim", "register"]

@@ -54,10 +54,12 @@ Algorithms (``method``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from .recursion import correlations_, variance_stats
+from .schedule import layer_sigma_w
 from .steps import GraphonStep, LayerState, MaskScaling, Step, check_steps
 
 __all__ = ["MaskRows", "enumerate_rows", "sample_rows", "mask_rows", "first_layer_mixture", "mixture_state",
@@ -313,7 +315,7 @@ def mixture_state(mix: dict[str, torch.Tensor], batch: int | None, step: Step, *
     return LayerState(2, nngp, ntk, var1, var2)
 
 
-def input_layer_kernels(x1: torch.Tensor, x2: torch.Tensor | None, *, depth: int, sigma_w: float, sigma_b: float,
+def input_layer_kernels(x1: torch.Tensor, x2: torch.Tensor | None, *, depth: int, sigma_w: Any, sigma_b: float,
                         expect, steps: list, rows: MaskRows, scaling: MaskScaling
                         ) -> tuple[torch.Tensor, torch.Tensor, dict]:
     r"""NNGP and NTK of an MLP whose input layer is masked, exact at fixed d (module doc; docs/theory/pruned.md).
@@ -326,7 +328,8 @@ def input_layer_kernels(x1: torch.Tensor, x2: torch.Tensor | None, *, depth: int
         x1: validated float inputs [n1, d].
         x2: [n2, d] or ``None`` for x1.
         depth: number of hidden layers L ≥ 1.
-        sigma_w: σ_w.
+        sigma_w: σ_w, or one σ_w[l] per weight matrix (``depth + 1`` values; σ_w[0] scales the input layer's
+            mixture, σ_w[1] the step to layer 2; docs/theory/depth_init.md).
         sigma_b: σ_b.
         expect: the activation's expectation object.
         steps: one step per weight matrix (:func:`~.steps.check_steps`); entry 0 is replaced by the mixture. With
@@ -353,11 +356,12 @@ def input_layer_kernels(x1: torch.Tensor, x2: torch.Tensor | None, *, depth: int
     steps = [s.to(x1) if isinstance(s, GraphonStep) else s for s in steps]
     if rows.n_positions not in (1, steps[1].k_in):
         raise ValueError(f"rows has {rows.n_positions} positions; weight matrix 1 reads {steps[1].k_in}")
-    fwd, grad = scaling.input_scales(x1.shape[1], sigma_w)
+    scales = layer_sigma_w(sigma_w, depth)
+    fwd, grad = scaling.input_scales(x1.shape[1], scales[0])
     mix = first_layer_mixture(x1, x2, rows, fwd_scale=fwd, ntk_scale=grad, sigma_b=sigma_b, expect=expect)
     sym = x2 is None
-    kw = dict(depth=depth, sigma_w=sigma_w, sigma_b=sigma_b, expect=expect, steps=steps)
-    st = dict(step=steps[1], sigma_w=sigma_w, sigma_b=sigma_b, symmetric=sym)
+    kw = dict(depth=depth, sigma_w=scales, sigma_b=sigma_b, expect=expect, steps=steps)
+    st = dict(step=steps[1], sigma_w=scales[1], sigma_b=sigma_b, symmetric=sym)
     nngp, ntk = mlp_kernels(None, None, start=mixture_state(mix, None, **st), **kw)
     info: dict = {"method": "enumerate" if rows.exact else "sample", "rows": int(rows.rows.shape[0])}
     if not rows.exact:

@@ -29,7 +29,8 @@ def mlp_kernels_mp_input_pruned(x1: list[list[mpmath.mpf]], x2: list[list[mpmath
     Args:
         x1, x2: rows of mpf (:func:`theorycheck.kernels.mp.as_mp_rows`); ``x2=None`` means x1.
         depth: hidden layers L ≥ 1.
-        sigma_w, sigma_b: floats (converted exactly) or decimal strings.
+        sigma_w, sigma_b: floats (converted exactly) or decimal strings; ``sigma_w`` may be a sequence of
+            ``depth + 1`` scales, one per weight matrix (σ_w[0]: the input layer; docs/theory/depth_init.md).
         expect: a closed-form expectation object (``pair_mp``).
         dps: significant digits.
         factors: per-matrix (α, β, γ); entry 0 is replaced by the mixture.
@@ -40,7 +41,7 @@ def mlp_kernels_mp_input_pruned(x1: list[list[mpmath.mpf]], x2: list[list[mpmath
     Raises:
         ValueError: depth < 1 or d > 16 (2^d rows per pair at mpmath speed).
     """
-    from .mp import mlp_kernels_mp
+    from .mp import mlp_kernels_mp, mp_scales
 
     if depth < 1:
         raise ValueError("the input-layer mixture needs depth >= 1")
@@ -51,9 +52,10 @@ def mlp_kernels_mp_input_pruned(x1: list[list[mpmath.mpf]], x2: list[list[mpmath
     xb = x1 if sym else x2
     with mpmath.workdps(dps + 10):
         q = mpmath.mpf(keep)
-        w2, b2 = mpmath.mpf(sigma_w) ** 2, mpmath.mpf(sigma_b) ** 2
+        scales = mp_scales(sigma_w, depth)
+        w2, b2 = mpmath.mpf(scales[1]) ** 2, mpmath.mpf(sigma_b) ** 2  # matrix 1: the step to layer 2
         fan, prec = mpmath.mpf(scaling.fan_factor), mpmath.mpf(scaling.weight_precision)
-        g = w2 / (fan * d)  # b: the gradient w.r.t. the stored weights
+        g = mpmath.mpf(scales[0]) ** 2 / (fan * d)  # b: the gradient w.r.t. the stored weights (matrix 0)
         a = g / prec  # forward: times the stored weights' variance
         al, be, ga = (mpmath.mpf(v) for v in factors[1])
         rows = []

@@ -14,8 +14,21 @@ import numpy as np
 import torch
 
 from .kernel import MPKernel
+from .schedule import layer_sigma_w
 
 __all__ = ["mlp_kernels_mp", "as_mp_rows"]
+
+
+def mp_scales(sigma_w: Any, depth: int) -> list:
+    """One scale per weight matrix: a float/str/mpf broadcast, or a sequence of ``depth + 1`` (validated as
+    :func:`~.schedule.layer_sigma_w` when they are floats; strings and mpf are taken as given)."""
+    if isinstance(sigma_w, (str, mpmath.mpf)):
+        return [sigma_w] * (depth + 1)
+    if isinstance(sigma_w, (list, tuple)) and any(isinstance(s, (str, mpmath.mpf)) for s in sigma_w):
+        if len(sigma_w) != depth + 1:
+            raise ValueError(f"sigma_w must have depth + 1 = {depth + 1} entries, got {len(sigma_w)}")
+        return list(sigma_w)
+    return list(layer_sigma_w(sigma_w, depth))
 
 
 def as_mp_rows(name: str, x: Any) -> list[list[mpmath.mpf]]:
@@ -45,7 +58,7 @@ def mlp_kernels_mp(
     x2: list[list[mpmath.mpf]] | None,
     *,
     depth: int,
-    sigma_w: float,
+    sigma_w: Any,
     sigma_b: float,
     expect,
     dps: int,
@@ -53,7 +66,9 @@ def mlp_kernels_mp(
     start=None,
 ) -> MPKernel:
     """NNGP and NTK at ``dps`` digits. ``sigma_w``/``sigma_b`` may be floats (converted exactly) or strings;
-    ``factors`` are the per-matrix (α, β, γ) of :func:`theorycheck.kernels.recursion.mlp_kernels`.
+    ``sigma_w`` may also be a sequence of ``depth + 1`` such scales, one per weight matrix (input layer first,
+    readout last; docs/theory/depth_init.md). ``factors`` are the per-matrix (α, β, γ) of
+    :func:`theorycheck.kernels.recursion.mlp_kernels`.
 
     ``start`` (hook of :mod:`theorycheck.kernels.input_layer_mp`): a callable ``start(i, j) → (Σ^{(2)}, Θ^{(2)})``
     and the lists of variances Σ^{(2)}(x, x) of x1 and x2, as a tuple; it replaces the first step (depth ≥ 1)."""
@@ -68,28 +83,28 @@ def mlp_kernels_mp(
         if len(xb[0]) != len(x1[0]):
             raise ValueError(f"x2 must have {len(x1[0])} features to match x1, got {len(xb[0])}")
         d = len(x1[0])
-        w2 = mpmath.mpf(sigma_w) ** 2
+        w2s = [mpmath.mpf(s) ** 2 for s in mp_scales(sigma_w, depth)]
         b2 = mpmath.mpf(sigma_b) ** 2
 
         def dot(u, v):
             return mpmath.fsum(a * b for a, b in zip(u, v))
 
         def gram(u, v):
-            return w2 * dot(u, v) / d
+            return w2s[0] * dot(u, v) / d
 
         # diagonals per layer
         def variances(rows):
             q = [fac[0][0] * gram(r, r) + b2 for r in rows]
             out = [q]
             for layer in range(1, depth):
-                q = [fac[layer][0] * w2 * expect.pair_mp(v, v, mpmath.mpf(1))[0] + b2 for v in q]
+                q = [fac[layer][0] * w2s[layer] * expect.pair_mp(v, v, mpmath.mpf(1))[0] + b2 for v in q]
                 out.append(q)
             return out
 
         def variances_from(q):  # layers 2..depth from the hook's Σ^{(2)}(x, x)
             out = [list(q)]
             for layer in range(2, depth):
-                q = [fac[layer][0] * w2 * expect.pair_mp(v, v, mpmath.mpf(1))[0] + b2 for v in q]
+                q = [fac[layer][0] * w2s[layer] * expect.pair_mp(v, v, mpmath.mpf(1))[0] + b2 for v in q]
                 out.append(q)
             return [None] + out
 
@@ -118,6 +133,7 @@ def mlp_kernels_mp(
                         rho = mpmath.mpf(0) if s == 0 else c / s
                     e, ed = expect.pair_mp(a, b, rho)
                     al, be, ga = fac[layer + 1]
+                    w2 = w2s[layer + 1]
                     c = al * w2 * e + b2
                     t = be * w2 * e + b2 + t * ga * w2 * ed
                 nngp[i, j], ntk[i, j] = c, t

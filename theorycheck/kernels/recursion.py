@@ -40,9 +40,12 @@ kernel entries are exactly 0, never NaN. Products √a·√b are formed as produ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 from .expectation import Expectations
+from .schedule import layer_sigma_w
 from .steps import GraphonStep, KernelStep, LayerState, Step, check_steps
 
 __all__ = ["expectations_for", "mlp_kernels", "layer_variances"]
@@ -161,7 +164,7 @@ def mlp_kernels(
     x2: torch.Tensor | None,
     *,
     depth: int,
-    sigma_w: float,
+    sigma_w: float | Sequence[float],
     sigma_b: float,
     expect: Expectations,
     steps: list | None = None,
@@ -177,7 +180,8 @@ def mlp_kernels(
         x1: inputs [n1, d] (not read when ``start`` is given; pass ``None``).
         x2: inputs [n2, d], or ``None`` for x1 (the result is then exactly symmetric).
         depth: the number of hidden layers L ≥ 0.
-        sigma_w: σ_w.
+        sigma_w: σ_w, or one σ_w[l] per weight matrix (``depth + 1`` values, input layer first, readout last;
+            :func:`~.schedule.layer_sigma_w`, docs/theory/depth_init.md): matrix l uses σ_w[l]² in its step.
         sigma_b: σ_b.
         expect: the activation's :class:`~.expectation.Expectations` (:func:`expectations_for`).
         steps: one step per weight matrix (:func:`~.steps.check_steps`): :class:`~.steps.KernelStep` or (α, β, γ)
@@ -198,7 +202,8 @@ def mlp_kernels(
             raise ValueError("pass steps or factors, not both")
         steps = factors
     steps = check_steps(steps, depth)
-    w2, b2 = sigma_w * sigma_w, sigma_b * sigma_b
+    w2s = [s * s for s in layer_sigma_w(sigma_w, depth)]
+    b2 = sigma_b * sigma_b
     if start is None:
         if x1 is None:
             raise ValueError("x1 is required unless a start state is given")
@@ -206,8 +211,8 @@ def mlp_kernels(
         xb = x1 if sym else x2
         like, first = x1, 1
         steps = _on(steps, like)
-        qa0 = steps[0].input_variances(x1, w2, b2)
-        qb0 = qa0 if sym else steps[0].input_variances(xb, w2, b2)
+        qa0 = steps[0].input_variances(x1, w2s[0], b2)
+        qb0 = qa0 if sym else steps[0].input_variances(xb, w2s[0], b2)
         n1, n2, k0 = x1.shape[0], xb.shape[0], steps[0].k_out
     else:
         first = start.layer
@@ -225,8 +230,8 @@ def mlp_kernels(
 
     qa, qb = [qa0], [qb0]
     for layer in range(first, depth):
-        qa.append(steps[layer].variances(_diag(expect, qa[-1]), w2, b2))
-        qb.append(qa[-1] if sym else steps[layer].variances(_diag(expect, qb[-1]), w2, b2))
+        qa.append(steps[layer].variances(_diag(expect, qa[-1]), w2s[layer], b2))
+        qb.append(qa[-1] if sym else steps[layer].variances(_diag(expect, qb[-1]), w2s[layer], b2))
     stats_a = [variance_stats(q, expect) for q in qa]
     stats_b = stats_a if sym else [variance_stats(q, expect) for q in qb]
 
@@ -251,7 +256,7 @@ def mlp_kernels(
         k = k0
         C, T = block(0, k), block(1, k)
         if start is None:
-            steps[0].input_block(x1[r0:r1], xb[c0:], C, T, w2, b2)
+            steps[0].input_block(x1[r0:r1], xb[c0:], C, T, w2s[0], b2)
         else:
             C.copy_(s_nngp[:, r0:r1, c0:])
             T.copy_(s_ntk[:, r0:r1, c0:])
@@ -265,7 +270,7 @@ def mlp_kernels(
             expect.block(R, rs, cs, D, [W0, W1, C])
             k = steps[layer].k_out
             C_next, T_next = block(0, k), block(1, k)
-            steps[layer].propagate(R, D, T, C_next, T_next, w2, b2)  # Σ, Θ of the next layer
+            steps[layer].propagate(R, D, T, C_next, T_next, w2s[layer], b2)  # Σ, Θ of the next layer
             C, T = C_next, T_next
         nngp[r0:r1, c0:] = C[0]
         ntk[r0:r1, c0:] = T[0]

@@ -9,6 +9,7 @@ Layer l computes
     \qquad g^{(0)} = x,
 
 with every W^{(l)}_{ij}, b^{(l)}_i ~ N(0, 1); the readout is one more such layer with one output, f(x) = h^{(L+1)}.
+σ_w may differ per weight matrix (a schedule σ_w[l], docs/theory/depth_init.md).
 As every width → ∞ the NNGP and NTK of this network converge to :func:`theorycheck.kernels.mlp_kernels`.
 
 Initialisation is reproducible: parameters are drawn layer by layer (weight, then bias) from a CPU
@@ -20,11 +21,13 @@ so a pruned network has the dense network's weights with some of them removed.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import nn
 
 from ..activations import Activation
+from ..kernels.schedule import layer_sigma_w
 from ..kernels.steps import KernelStep, MaskScaling
 
 __all__ = ["NTKLinear", "NTKMLP"]
@@ -220,9 +223,10 @@ class NTKMLP(nn.Module):
         width: units per hidden layer.
         depth: number of hidden layers L.
         activation: φ.
-        sigma_w: σ_w.
+        sigma_w: σ_w, or one σ_w[l] per weight matrix (``depth + 1`` values, input layer first, readout last;
+            docs/theory/depth_init.md): matrix l computes σ_w[l]/√fan_in · W g.
         sigma_b: σ_b.
-        seed: seed of the weights (drawn layer by layer, weight then bias).
+        seed: seed of the weights (drawn layer by layer, weight then bias; the same draws whatever the scales).
         dtype: parameter dtype.
         device: parameter device.
         masks: one entry per weight matrix (``None`` = dense).
@@ -232,8 +236,8 @@ class NTKMLP(nn.Module):
             ``rescale``.
     """
 
-    def __init__(self, in_features: int, width: int, depth: int, activation: Activation, sigma_w: float,
-                 sigma_b: float, seed: int, dtype: torch.dtype = torch.float64,
+    def __init__(self, in_features: int, width: int, depth: int, activation: Activation,
+                 sigma_w: float | Sequence[float], sigma_b: float, seed: int, dtype: torch.dtype = torch.float64,
                  device: torch.device | str | None = None, masks: list[torch.Tensor | None] | None = None,
                  keep: float = 1.0, rescale: bool | str = False,
                  scalings: list[MaskScaling] | None = None) -> None:
@@ -243,8 +247,9 @@ class NTKMLP(nn.Module):
         masks = masks if masks is not None else [None] * (depth + 1)
         scalings = scalings if scalings is not None else [MaskScaling(float(keep), rescale) if m is not None
                                                           else MaskScaling() for m in masks]
+        scales = layer_sigma_w(sigma_w, depth)
         self.layers = nn.ModuleList(
-            NTKLinear(sizes[i], sizes[i + 1], sigma_w, sigma_b, gen, dtype, device, masks[i], scalings[i].keep,
+            NTKLinear(sizes[i], sizes[i + 1], scales[i], sigma_b, gen, dtype, device, masks[i], scalings[i].keep,
                       scalings[i].rescale)
             for i in range(depth + 1)
         )

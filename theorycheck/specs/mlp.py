@@ -8,7 +8,9 @@ them imports it.
 
 from __future__ import annotations
 
+import numbers
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -21,12 +23,17 @@ from ..kernels.input_layer_mp import mlp_kernels_mp_input_pruned
 from ..kernels.kernel import Kernel, MPKernel
 from ..kernels.mp import as_mp_rows, mlp_kernels_mp
 from ..kernels.recursion import mlp_kernels
+from ..kernels.schedule import layer_sigma_w
 from ..kernels.steps import RESCALE_OPTIONS, KernelStep, Step, check_rescale
 from ..masks.random import MASK_KINDS, mask_seed, validate_mask
 from ..nn.mlp import NTKMLP
 from .layers import LayerSpec
 
 __all__ = ["MLP", "RESCALE_OPTIONS"]
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 class MLP:
@@ -43,7 +50,10 @@ class MLP:
         ``"relu"``, ``"leaky_relu"``, ``"abs"``, ``"erf"``, ``"identity"`` (closed-form kernels), ``"tanh"``,
         ``"gelu"``, ``"softplus"``, ``"sigmoid"`` or any elementwise torch callable (Gauss–Hermite quadrature).
     sigma_w, sigma_b:
-        Weight and bias scales, σ_w > 0, σ_b ≥ 0.
+        Weight and bias scales, σ_w > 0, σ_b ≥ 0. ``sigma_w`` may also be a *schedule*: a sequence of depth + 1
+        scales σ_w[l] > 0, one per weight matrix, indexed like ``prune_layers`` (0 = input layer, l = the matrix
+        feeding hidden layer l + 1, the last entry = the readout); e.g. :func:`theorycheck.depth_schedule`
+        (docs/theory/depth_init.md). The finite network and every kernel path honour it.
     negative_slope:
         α of ``leaky_relu`` (any finite real).
     activation_derivative:
@@ -96,14 +106,19 @@ class MLP:
     >>> theta = tc.empirical_ntk(net, x)      # ≈ k.ntk up to O(width^-1/2)
     """
 
-    def __init__(self, depth: int, activation: str | Activation | TensorFn = "relu", sigma_w: float = 1.0,
+    def __init__(self, depth: int, activation: str | Activation | TensorFn = "relu",
+                 sigma_w: float | Sequence[float] = 1.0,
                  sigma_b: float = 0.0, *, negative_slope: float = 0.01,
                  activation_derivative: TensorFn | None = None, quadrature_degree: int = 64,
                  prune: float = 0.0, rescale: bool | str = False, prune_layers: str | Any = "all_but_input",
                  mask: str = "bernoulli", graphons: Any = None, graphon_resolution: int = 256,
                  input_layer: str = "auto", input_layer_rows: int = 64, input_layer_seed: int = 0) -> None:
         self.depth = check_int("depth", depth, minimum=0)
-        self.sigma_w = check_real("sigma_w", sigma_w, minimum=0.0, min_inclusive=False)
+        #: σ_w of every weight matrix, input layer first (``depth + 1`` floats).
+        self.layer_sigma_w = layer_sigma_w(sigma_w, self.depth)
+        #: the ``sigma_w`` given: a float, or the schedule as a tuple.
+        self.sigma_w: float | tuple[float, ...] = (self.layer_sigma_w[0] if _is_scalar(sigma_w)
+                                                   else self.layer_sigma_w)
         self.sigma_b = check_real("sigma_b", sigma_b, minimum=0.0)
         self.quadrature_degree = check_int("quadrature_degree", quadrature_degree, minimum=2, maximum=512)
         if not isinstance(negative_slope, (int, float)) or isinstance(negative_slope, bool):
@@ -368,5 +383,7 @@ class MLP:
         if self.prune > 0:
             prune = (f", prune={self.prune:g}, rescale={self.rescale!r}, prune_layers={self.prune_layers!r}, "
                      f"mask={self.mask_kind!r}")
-        return (f"MLP(depth={self.depth}, activation={self.activation.name!r}, sigma_w={self.sigma_w:g}, "
+        sw = (f"{self.sigma_w:g}" if isinstance(self.sigma_w, float)
+              else "[" + ", ".join(f"{v:g}" for v in self.sigma_w) + "]")
+        return (f"MLP(depth={self.depth}, activation={self.activation.name!r}, sigma_w={sw}, "
                 f"sigma_b={self.sigma_b:g}{slope}{prune})")

@@ -120,16 +120,17 @@ def _jacobian_ntk(net: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None, chu
     then streamed in chunks of ``S`` rows, each computed once per panel and contracted with the whole panel. For
     ``x2=None`` the kernel is symmetric: a panel meets only the rows from its own start on (blocks j ≥ i), and the
     block below the diagonal is the transpose. With R = cap / (bytes per Jacobian row), S = ``chunk_size`` (default
-    R/8) and P the largest multiple of S with P + 3S ≤ R (the panel, one streamed chunk and jacrev's work space of
-    about two chunks), so the rows differentiated are n1 + ⌈n1/P⌉·n2 (about n + n²/(2P) when symmetric) instead of
-    n1·⌈n2/S⌉ when every block recomputed both of its Jacobians.
+    R/7) and P = R − 3S (the panel, one streamed chunk and jacrev's work space of about two chunks; the block
+    products are memory-bound, so S ≈ 0.15 R balances re-reading the panel against differentiating rows again).
+    The rows differentiated are n1 + ⌈n1/P⌉·n2 (about n + n²/(2P) when symmetric) instead of n1·⌈n2/S⌉ when every
+    block recomputed both of its Jacobians.
     """
     params = {k: v.detach() for k, v in net.named_parameters() if v.requires_grad}
     n_params = sum(v.numel() for v in params.values())
     itemsize = max((v.element_size() for v in params.values()), default=8)
     rows_in_cap = max(1, _JACOBIAN_BYTES // max(1, itemsize * n_params))
-    stream = chunk_size if chunk_size is not None else max(1, min(256, rows_in_cap // 8))
-    panel = max(stream, (rows_in_cap - 3 * stream) // stream * stream)
+    stream = chunk_size if chunk_size is not None else max(1, min(256, rows_in_cap // 7))
+    panel = max(stream, rows_in_cap - 3 * stream)
 
     def scalar_out(p, xi):
         out = functional_call(net, p, (xi.unsqueeze(0),))

@@ -24,6 +24,7 @@ proofs: $(STAMP)
 	$(PY) proofs/run_all.py
 
 # The default run: every test not marked slow (a slow test takes > ~15 s on a quiet 2-core machine); ≤ 8 minutes.
+# It executes 9 of the 12 notebooks (tests/test_notebooks.py: SLOW lists the other three) and every fast claim.
 test: $(STAMP) lint proofs
 	OMP_NUM_THREADS=$(THREADS) HYPOTHESIS_PROFILE=ci $(PY) -m pytest -q -m "not slow"
 

@@ -8,6 +8,8 @@
    full-matrix recursion. Target: ≤ 4 s.
 3. Empirical NTK for N = 8192 on the same MLP: peak memory beyond the output matrix ≤ 4 GB (measured as the peak
    resident set of a child process minus its resident set before the call, minus the output's 512 MiB).
+3b. Empirical NTK by the Jacobian path (issue 11), the same MLP at N = 256: time, peak memory beyond the start
+   (Jacobians held ≤ 1 GiB; target ≤ 1.6 GB with jacrev's work space) and agreement with the structured path.
 4. Graphon NTK (issue 9), depth-3 ReLU MLP, K = 64 positions per hidden layer, n = 2048 inputs: at most 2·K times
    the time of the pruned engine on the same inputs, and peak memory beyond the two output matrices ≤ 1 GB (each
    engine measured in its own child process, as in 3). Also reported at n = 400.
@@ -183,6 +185,43 @@ def bench_memory(threads: int) -> list[tuple[str, float, str, bool]]:
     ]
 
 
+_JACOBIAN_CHILD = r"""
+import math, resource, sys, time, torch, theorycheck as tc
+torch.set_num_threads(int(sys.argv[1]))
+n = int(sys.argv[2])
+spec = tc.MLP(depth=3, activation="relu", sigma_w=math.sqrt(2), sigma_b=0.1)
+net = spec.network(width=1024, in_features=64, seed=0)
+x = torch.randn(n, 64, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+def rss_kib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+before = rss_kib()
+t0 = time.perf_counter()
+theta = tc.empirical_ntk(net, x, method="jacobian")
+seconds = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+err = float((theta - tc.empirical_ntk(net, x)).abs().max() / theta.abs().max())
+print(seconds, before, peak, err)
+"""
+
+
+def bench_jacobian(threads: int, n: int = 256) -> list[tuple[str, float, str, bool]]:
+    """Issue 11: the Jacobian path of ``empirical_ntk`` on the 3×1024 ReLU MLP at N = 256 in a child process: its
+    time, its peak memory beyond the resident set before the call (the Jacobians held are capped at 1 GiB) and its
+    agreement with the structured path."""
+    proc = subprocess.run([sys.executable, "-c", _JACOBIAN_CHILD, str(threads), str(n)], capture_output=True,
+                          text=True, check=True)
+    seconds, before, peak, err = (float(v) for v in proc.stdout.split())
+    extra_gb = (peak - before) * 1024 / 1e9
+    return [
+        (f"empirical NTK, Jacobian path, N={n}, 3×1024 MLP, s", seconds, "", True),
+        ("peak memory beyond the start, GB (cap 1 GiB + work space)", extra_gb, "≤ 1.6", extra_gb <= 1.6),
+        ("max relative difference to the structured path", err, "≤ 1e-9", err <= 1e-9),
+    ]
+
+
 _GRAPHON_CHILD = r"""
 import math, resource, sys, time, torch, theorycheck as tc
 torch.set_num_threads(int(sys.argv[1]))
@@ -283,14 +322,15 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
-    p.add_argument("--only", choices=["empirical", "analytic", "memory", "graphon", "topology", "input_layer",
-                                      "quadrature"], default=None)
+    p.add_argument("--only", choices=["empirical", "analytic", "memory", "jacobian", "graphon", "topology",
+                                      "input_layer", "quadrature"], default=None)
     p.add_argument("--quadrature-size", type=int, default=1024)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"theorycheck bench: torch {torch.__version__}, {args.threads} threads, best of {args.repeats}")
     groups = {"empirical": lambda: bench_empirical(args.repeats), "analytic": lambda: bench_analytic(args.repeats),
               "memory": lambda: bench_memory(args.threads),
+              "jacobian": lambda: bench_jacobian(args.threads),
               "graphon": lambda: bench_graphon(args.repeats, args.threads),
               "topology": lambda: bench_topology(args.repeats),
               "input_layer": lambda: bench_input_layer(args.repeats),

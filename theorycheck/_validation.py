@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # torch is imported where it is used, so importing the claim registry (``--list``) stays cheap
+    import torch
 
 __all__ = [
     "as_inputs",
@@ -85,6 +87,8 @@ def resolve_device(device: Any) -> torch.device:
             devices present), or the ``meta`` device (it holds no numbers).
         TypeError: anything but ``None``, a string or a ``torch.device``.
     """
+    import torch
+
     if device is None:
         return torch.device("cpu")
     if isinstance(device, str):
@@ -121,15 +125,18 @@ def as_inputs(
     name: str,
     x: Any,
     *,
-    dtype: torch.dtype = torch.float64,
+    dtype: torch.dtype | None = None,
     device: torch.device | None = None,
     features: int | None = None,
 ) -> torch.Tensor:
     """Validate a 2-D input batch and return it as a tensor of ``dtype`` on ``device``.
 
     Accepts numpy arrays, torch tensors and (non-ragged) nested sequences. Rejects ragged, empty, non-numeric,
-    non-2-D and non-finite input, and a feature count other than ``features`` when that is given.
+    non-2-D and non-finite input, and a feature count other than ``features`` when that is given. ``dtype``
+    ``None`` means ``torch.float64``.
     """
+    import torch
+
     if isinstance(x, torch.Tensor):
         t = x
         if t.requires_grad:
@@ -165,7 +172,7 @@ def as_inputs(
         raise ValueError(f"{name} must be non-empty, got shape {tuple(t.shape)}")
     if features is not None and t.shape[1] != features:
         raise ValueError(f"{name} must have {features} features (columns) to match, got {t.shape[1]}")
-    t = t.to(device=device if device is not None else t.device, dtype=dtype)
+    t = t.to(device=device if device is not None else t.device, dtype=torch.float64 if dtype is None else dtype)
     if not bool(torch.isfinite(t).all()):
         raise ValueError(f"{name} must be finite: it contains NaN or ±inf")
     return t

@@ -213,7 +213,8 @@ def test_only_the_weak_empirical_claims_are_exploratory():
     assert all(len(c.exploratory) > 20 for c in all_claims() if c.exploratory)
 
 
-FAST = ["dense.kernel_psd", "pruned.scaling_identity", "graphon.constant_graphon", "bias.lambda_min"]
+#: a second of CPU each (dense.kernel_psd, ~50 s, is run by tests/claims/test_dense.py in make test-long)
+FAST = ["dense.float64_vs_mp50", "pruned.scaling_identity", "graphon.constant_graphon", "bias.lambda_min"]
 
 
 @pytest.mark.parametrize("claim_id", FAST)

@@ -47,3 +47,10 @@ def test_pairank_claims_at_small_scale(claim_id):
     assert not r.error, r.error
     if claim_id == "pairank.mask_sanity":
         assert r.status == "passed", r.reason
+
+
+def test_default_methods_are_the_ranking_modules_methods():
+    """RankConfig keeps the method names literal (listing claims must not import torch); they must stay in sync."""
+    from theorycheck.sparse_training.ranking import PAI_METHODS
+
+    assert RankConfig().methods == PAI_METHODS

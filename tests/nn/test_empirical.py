@@ -48,6 +48,49 @@ def test_row_blocking_does_not_change_the_result(monkeypatch):
     assert torch.allclose(tc.empirical_ntk(net, x), ref, rtol=1e-14)
 
 
+@pytest.mark.parametrize("two", [False, True])
+def test_jacobian_panels_under_a_small_cap_give_the_same_kernel(monkeypatch, two):
+    """A cap of 7 Jacobian rows: panels of 4 rows, streamed chunks of 1 (and of 2 with chunk_size=2), several panels
+    and a ragged last one; the symmetric kernel is formed from blocks j ≥ i and is exactly symmetric."""
+    net = tc.MLP(depth=2, activation="tanh", sigma_w=1.3, sigma_b=0.2).network(6, 3, seed=5)
+    x1, x2 = _x(5, 11, 3), (_x(6, 9, 3) if two else None)
+    ref = tc.empirical_ntk(net, x1, x2)  # structured path, independent of the Jacobian path
+    ref_layers = tc.empirical_ntk_per_layer(net, x1, x2)
+    n_params = sum(p.numel() for p in net.parameters())
+    monkeypatch.setattr(emp, "_JACOBIAN_BYTES", 7 * 8 * n_params)
+    for chunk in (None, 2):
+        theta = tc.empirical_ntk(net, x1, x2, method="jacobian", chunk_size=chunk)
+        assert float((theta - ref).abs().max()) <= 1e-12 * float(ref.abs().max())
+        if not two:
+            assert torch.equal(theta, theta.T)
+    layers = tc.empirical_ntk_per_layer(net, x1, x2, method="jacobian")
+    for k in ref_layers:
+        assert torch.allclose(layers[k], ref_layers[k], rtol=1e-12, atol=1e-14)
+
+
+def test_jacobian_path_differentiates_each_row_once_per_panel(monkeypatch):
+    """Symmetric, cap of 7 rows (panels of 4, chunks of 1), 11 inputs: panels [0,4), [4,8), [8,11) differentiate
+    their own rows (11) and then only the rows after them (7 + 3): 21 rows in all (recomputing both Jacobians of
+    every block in chunks of 1 differentiated 11 + 11·10 = 121)."""
+    net = tc.MLP(depth=1, activation="relu").network(5, 3, seed=2)
+    n_params = sum(p.numel() for p in net.parameters())
+    monkeypatch.setattr(emp, "_JACOBIAN_BYTES", 7 * 8 * n_params)
+    rows = []
+    real_vmap = emp.vmap
+
+    def counting_vmap(fn, **kw):
+        inner = real_vmap(fn, **kw)
+
+        def call(p, x):
+            rows.append(x.shape[0])
+            return inner(p, x)
+        return call
+
+    monkeypatch.setattr(emp, "vmap", counting_vmap)
+    tc.empirical_ntk(net, _x(7, 11, 3), method="jacobian")
+    assert sum(rows) == 11 + 7 + 3
+
+
 def test_generic_module_through_the_jacobian_path():
     torch.manual_seed(0)
     net = nn.Sequential(nn.Linear(3, 7), nn.Tanh(), nn.Linear(7, 1)).double()

@@ -161,6 +161,22 @@ def test_help_and_import_do_not_import_torch():
     assert proc.stdout.strip() == "[]"
 
 
+def test_list_imports_the_registry_without_torch():
+    """``--list`` imports every claim module but none of the heavy packages: claims import them inside measure()."""
+    code = ("import sys, contextlib, io\n"
+            "from theorycheck.report.cli import main\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    assert main(['verify', '--list']) == 0\n"
+            "from theorycheck.claims import REGISTRY\n"
+            "assert len(out.getvalue().splitlines()) == len(REGISTRY) > 0\n"
+            "print(sorted(m for m in ('torch', 'scipy', 'sympy', 'mpmath', 'matplotlib', 'sklearn', 'rich')\n"
+            "             if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
 def test_module_entry_point():
     proc = subprocess.run([sys.executable, "-m", "theorycheck", "verify", "--list"], capture_output=True, text=True,
                           env=ENV, cwd=ROOT)

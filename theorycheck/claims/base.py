@@ -31,11 +31,12 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from .._validation import check_int, resolve_device
+
+if TYPE_CHECKING:  # torch is imported when a Context is made, so importing the registry (``--list``) stays cheap
+    import torch
 
 __all__ = [
     "Check", "Claim", "ClaimResult", "Context", "REGISTRY", "register", "get_claim", "all_claims", "SCALES",
@@ -58,7 +59,7 @@ class Context:
 
     scale: str = "small"
     seed: int = 0
-    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    device: torch.device = field(default_factory=lambda: resolve_device(None))
     progress: Callable[[str, int, int], None] | None = None
     executor: Any = None
     cache_dir: str | None = None
@@ -287,7 +288,8 @@ class Claim:
             raise ValueError(f"claim {self.id!r}: configs needs one entry per scale; missing {missing}")
         for scale in SCALES:
             _config_dict(self.configs[scale])
-            self.render_statement(scale)  # a template naming an unknown field fails at declaration
+            if not callable(self.statement):  # a template naming an unknown field fails at declaration; a callable
+                self.render_statement(scale)  # is rendered on demand (it may build specs: ``--list`` must not)
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
         object.__setattr__(self, "uses", tuple(self.uses))
 

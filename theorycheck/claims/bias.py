@@ -5,28 +5,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import mpmath
 import numpy as np
-import torch
-from scipy import integrate, special
-from scipy.stats import multivariate_normal
 
-from ..fixtures import digits_pair, network_kernel_error, sphere_inputs
-from ..kernels.orthant import (
-    active_fraction,
-    orthant_owens_t,
-    orthant_probability,
-    orthant_probability_mp,
-    shifted_relu_moment,
-    shifted_relu_moment_mp,
-)
-from ..nn.monte_carlo import child_seeds
-from ..nn.training import train_gd
-from ..specs import LargeBiasNet, sqrt_log_bias
-from ..stats import loglog_fit
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import loglog_axes, slope_lines, values_vs_bounds
+
+if TYPE_CHECKING:  # annotations only; the modules are imported where they are used
+    import torch
 
 __all__ = [
     "gershgorin_bound", "convergence_point", "ClosedFormConfig", "ConvergenceConfig", "SparseTrainingConfig",
@@ -73,12 +60,23 @@ _REFERENCES = (("quad", "1-D quadrature"), ("mvn", "scipy's bivariate normal CDF
 
 
 def _quad_orthant(B: float, rho: float) -> float:
+    from scipy import integrate, special
     s = math.sqrt((1 - rho) * (1 + rho))
     f = lambda z: math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) * special.ndtr((rho * z - B) / s)  # noqa: E731
     return integrate.quad(f, B, np.inf, epsabs=0, epsrel=1e-13, limit=200)[0]
 
 
 def _closed_form_measure(cfg: ClosedFormConfig, ctx: Context) -> dict:
+    import mpmath
+    from scipy.stats import multivariate_normal
+
+    from ..kernels.orthant import (
+        orthant_owens_t,
+        orthant_probability,
+        orthant_probability_mp,
+        shifted_relu_moment,
+        shifted_relu_moment_mp,
+    )
     rows = []
     for B in cfg.cross_bs:
         for rho in cfg.cross_rhos:
@@ -203,10 +201,15 @@ CONVERGENCE_CONFIGS = {
 
 def convergence_point(B: float, width: int, seed: int, input_seed: int, n: int, d: int, device: str) -> float:
     """One large-bias network's relative error to H_B (a sweep point)."""
+    from ..fixtures import network_kernel_error, sphere_inputs
+    from ..specs import LargeBiasNet
     return network_kernel_error(LargeBiasNet(B), sphere_inputs(input_seed, n, d), width, seed, device)
 
 
 def _conv_measure(cfg: ConvergenceConfig, ctx: Context) -> dict:
+    from ..kernels.orthant import active_fraction
+    from ..nn.monte_carlo import child_seeds
+    from ..stats import loglog_fit
     seeds = child_seeds(ctx.seed + 61, cfg.seeds * len(cfg.widths) * len(cfg.Bs))
     cells = [(B, m) for B in cfg.Bs for m in cfg.widths for _ in range(cfg.seeds)]
     points = [dict(B=B, width=m, seed=s, input_seed=ctx.seed, n=cfg.n, d=cfg.d, device=str(ctx.device))
@@ -299,6 +302,12 @@ SPARSE_CONFIGS = {"small": SparseTrainingConfig(m=10_000), "paper": SparseTraini
 
 
 def _train_case(B: float, ctx: Context, cfg: SparseTrainingConfig) -> dict:
+    import torch
+
+    from ..fixtures import sphere_inputs
+    from ..kernels.orthant import active_fraction
+    from ..nn.training import train_gd
+    from ..specs import LargeBiasNet
     m, n, d, steps = cfg.m, cfg.n, cfg.d, cfg.steps
     x = sphere_inputs(ctx.seed + 71, n, d)
     y = torch.randn(n, generator=torch.Generator().manual_seed(ctx.seed + 72), dtype=torch.float64)
@@ -326,6 +335,7 @@ def _train_case(B: float, ctx: Context, cfg: SparseTrainingConfig) -> dict:
 
 
 def _sparse_measure(cfg: SparseTrainingConfig, ctx: Context) -> dict:
+    from ..specs import sqrt_log_bias
     B = sqrt_log_bias(cfg.m, cfg.c)
     return {"large_bias": _train_case(B, ctx, cfg), "zero_bias": _train_case(0.0, ctx, cfg)}
 
@@ -413,6 +423,11 @@ LAMBDA_CONFIGS = {"small": LambdaMinConfig(n=50), "paper": LambdaMinConfig(n=200
 
 
 def _lambda_measure(cfg: LambdaMinConfig, ctx: Context) -> dict:
+    import torch
+
+    from ..fixtures import sphere_inputs
+    from ..kernels.orthant import active_fraction
+    from ..specs import LargeBiasNet
     n, d = cfg.n, cfg.d
     x = sphere_inputs(ctx.seed + 81, n, d)
     g = (x @ x.T).fill_diagonal_(0)
@@ -518,6 +533,9 @@ GENERALIZATION_CONFIGS = {"small": GeneralizationConfig(m=4096), "paper": Genera
 
 
 def _synthetic(seed: int, n_train: int, n_test: int = 1000, d: int = 10) -> tuple:
+    import torch
+
+    from ..fixtures import sphere_inputs
     x = sphere_inputs(seed, n_train + n_test, d)
     v = torch.zeros(d, dtype=torch.float64)
     v[0], v[1] = 1.0, 1.0
@@ -526,6 +544,10 @@ def _synthetic(seed: int, n_train: int, n_test: int = 1000, d: int = 10) -> tupl
 
 
 def _gen_case(name: str, B: float, data: tuple, ctx: Context, cfg: GeneralizationConfig) -> dict:
+    import torch
+
+    from ..nn.training import train_gd
+    from ..specs import LargeBiasNet
     xtr, ytr, xte, yte = data
     n = len(ytr)
     spec = LargeBiasNet(B)
@@ -544,6 +566,7 @@ def _gen_case(name: str, B: float, data: tuple, ctx: Context, cfg: Generalizatio
 
 
 def _gen_measure(cfg: GeneralizationConfig, ctx: Context) -> dict:
+    from ..fixtures import digits_pair
     a, b = cfg.digit_classes
     tasks = {f"synthetic (sphere, d={cfg.synthetic_d})": _synthetic(ctx.seed + 95, cfg.n_train, cfg.synthetic_test,
                                                                     cfg.synthetic_d),

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from ..nn.monte_carlo import child_seeds
-from ..transformers import CooccurrenceTransformer, analytic_gradients, make_cooccurrence_data, train_cooccurrence
 from .base import Check, Claim, ClaimResult, Context, register
+
+if TYPE_CHECKING:  # annotations only; the modules are imported where they are used
+    from ..transformers import CooccurrenceTransformer
 
 __all__ = ["CoocConfig", "cooc_point", "cooc_run"]
 
@@ -63,6 +64,9 @@ def cooc_point(n: int, L: int, d: int, m: int, m1: int, epochs: int, lr: float, 
                init_scale: float, record_every: int, seed: int, device: str) -> dict:
     """One training run (a sweep point): the recorder's data, the gradient-identity measurements at the start, and a
     frozen-attention run of the same model up to the same horizon (for the Phase-1 comparison)."""
+    import torch
+
+    from ..transformers import CooccurrenceTransformer, make_cooccurrence_data, train_cooccurrence
     torch_device = torch.device(device)
     data = make_cooccurrence_data(n, L, d, seed, device=torch_device)
     model = CooccurrenceTransformer(d, m, m1, L, seed + 1, init=init, init_scale=init_scale, device=torch_device)
@@ -80,6 +84,9 @@ def cooc_point(n: int, L: int, d: int, m: int, m1: int, epochs: int, lr: float, 
 
 def _gradient_identity(model: CooccurrenceTransformer, data) -> dict:
     """Analytic gradient vs autograd, and d/dt‖Σ a_j w_j‖² = (2m1/n) Σ g_i y_i F_i (one GD step on W, lr = 1e-4)."""
+    import torch
+
+    from ..transformers import analytic_gradients
     params = [p.clone().requires_grad_(True) for p in model.parameters()]
     auto = torch.autograd.grad(model.loss(data.x, data.y, params), params)
     ana = analytic_gradients(model, data.x, data.y)
@@ -103,6 +110,7 @@ def _gradient_identity(model: CooccurrenceTransformer, data) -> dict:
 
 def cooc_run(ctx: Context, config: CoocConfig) -> dict:
     """The shared training run (one seed derived from ``ctx.seed``), with T_1 and its index."""
+    from ..nn.monte_carlo import child_seeds
     cfg = config
     seed = child_seeds(ctx.seed + 91, 1)[0] % 2**31
     pt = dict(n=cfg.n, L=cfg.L, d=cfg.d, m=cfg.m, m1=cfg.m1, epochs=cfg.epochs, lr=cfg.lr, init=cfg.init,

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from ..fixtures import gaussian_inputs, network_kernel_errors
-from ..nn.monte_carlo import child_seeds
-from ..specs import MLP
-from ..stats import loglog_fit
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import loglog_axes, slope_lines
+
+if TYPE_CHECKING:  # annotations only; the modules are imported where they are used
+    import torch
+
+    from ..specs import MLP
 
 __all__ = ["width_sweep", "width_point", "RATE_SPECS", "RateConfig"]
 
@@ -49,6 +50,8 @@ RATE_CONFIGS = {
 
 def width_point(name: str, width: int, seed: int, input_seed: int, n: int, d: int, device: str) -> dict:
     """One network of the width sweep: its NTK and NNGP relative errors to the limit (a sweep point)."""
+    from ..fixtures import gaussian_inputs, network_kernel_errors
+    from ..specs import MLP
     spec = MLP(**RATE_SPECS[name])
     x = gaussian_inputs(input_seed, n, d)
     limit = spec.kernel(x)
@@ -61,6 +64,8 @@ def width_sweep(ctx: Context, name: str, config: RateConfig) -> dict:
 
     Read through :meth:`Context.shared`, so the NTK and the NNGP claim of one architecture share one sweep per run.
     """
+    from ..nn.monte_carlo import child_seeds
+    from ..specs import MLP
     cfg = config
     seeds = child_seeds(ctx.seed + 1, cfg.seeds * len(cfg.widths))
     points = [dict(name=name, width=w, seed=seeds[i * cfg.seeds + j], input_seed=ctx.seed, n=cfg.n, d=cfg.d,
@@ -75,6 +80,7 @@ def width_sweep(ctx: Context, name: str, config: RateConfig) -> dict:
 
 def _rate_measure(name: str, which: str):
     def measure(cfg: RateConfig, ctx: Context) -> dict:
+        from ..stats import loglog_fit
         sweep = ctx.shared(width_sweep, name=name, config=cfg)
         errs = np.asarray(sweep[f"err_{which}"])
         widths = np.repeat(np.asarray(sweep["widths"], dtype=float), errs.shape[1])
@@ -121,17 +127,22 @@ def _widths_text(cfg: RateConfig) -> str:
     return f"{cfg.widths[0]}…{cfg.widths[-1]}"
 
 
+def _rate_statement(cfg: RateConfig, name: str, label: str) -> str:
+    from ..specs import MLP  # rendered on demand (report, docs), never when the registry is imported
+
+    return (f"For {MLP(**RATE_SPECS[name])!r} the relative Frobenius error of the width-m empirical {label} to the "
+            f"infinite-width {label} decays like m^(-1/2): the least-squares slope of log error against log m over "
+            f"widths {_widths_text(cfg)} ({cfg.seeds} seeds each, {cfg.n} inputs in R^{cfg.d}) equals −1/2 "
+            f"within its {cfg.level:.0%} confidence interval, and that interval is narrower than "
+            f"±{cfg.max_halfwidth}.")
+
+
 for _name in RATE_SPECS:
     for _which, _label in (("ntk", "NTK"), ("nngp", "NNGP")):
         register(Claim(
             id=f"dense.{_which}_rate.{_name}",
             title=f"Empirical {_label} → limit at rate m^(-1/2) ({_name})",
-            statement=(lambda cfg, _n=_name, _l=_label: (
-                f"For {MLP(**RATE_SPECS[_n])!r} the relative Frobenius error of the width-m empirical {_l} to the "
-                f"infinite-width {_l} decays like m^(-1/2): the least-squares slope of log error against log m over "
-                f"widths {_widths_text(cfg)} ({cfg.seeds} seeds each, {cfg.n} inputs in R^{cfg.d}) equals −1/2 "
-                f"within its {cfg.level:.0%} confidence interval, and that interval is narrower than "
-                f"±{cfg.max_halfwidth}.")),
+            statement=(lambda cfg, _n=_name, _l=_label: _rate_statement(cfg, _n, _l)),
             source="Jacot, Gabriel, Hongler 2018 (Thm 1); Arora et al. 2019 (Thm 3.1); Lee et al. 2019",
             docs=DOCS + "#finite-width-convergence",
             verification="[R] rate (CLT scaling of a sum of m i.i.d. terms), [V-num] recursion for ReLU",
@@ -171,6 +182,10 @@ PSD_CONFIGS = {
 
 
 def _psd_measure(cfg: PSDConfig, ctx: Context) -> dict:
+    import torch
+
+    from ..fixtures import gaussian_inputs
+    from ..specs import MLP
     rng = np.random.default_rng(ctx.seed)
     rows = []
     for i, act in enumerate(cfg.activations):
@@ -265,6 +280,9 @@ PRECISION_CONFIGS = {
 
 def _conditioning(spec: MLP, x: torch.Tensor) -> float:
     """max over layers and off-diagonal pairs of 1/sin θ = 1/√(1−ρ²), the condition number of arccos."""
+    import torch
+
+    from ..specs import MLP
     worst = 1.0
     for depth in range(spec.depth):
         sub = MLP(depth=depth, activation=spec.activation, sigma_w=spec.sigma_w, sigma_b=spec.sigma_b)
@@ -277,6 +295,10 @@ def _conditioning(spec: MLP, x: torch.Tensor) -> float:
 
 
 def _mp_measure(cfg: PrecisionConfig, ctx: Context) -> dict:
+    import torch
+
+    from ..fixtures import gaussian_inputs
+    from ..specs import MLP
     rng = np.random.default_rng(ctx.seed + 5)
     rows = []
     for case in range(cfg.cases):

@@ -7,26 +7,14 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from ..masks.pai import random_masks, snip_masks
-from ..nn.monte_carlo import child_seeds
-from ..sparse_training import (
-    CosineDropSchedule,
-    bernoulli_regrow,
-    digits_mlp,
-    digits_split,
-    drop_and_grow,
-    held_out_correlation,
-    magnitude_drop,
-    pags_select,
-    pearson_weights,
-    train_sparse,
-    weighted_distance,
-)
 from .base import Check, Claim, ClaimResult, Context, register
+
+if TYPE_CHECKING:  # annotations only; the modules are imported where they are used
+    from ..sparse_training import CosineDropSchedule
 
 __all__ = ["DSTConfig", "PagsConfig", "LeakageConfig", "dst_point", "pags_point", "dst_runs", "pags_runs"]
 
@@ -69,6 +57,7 @@ class DSTConfig:
         return self.epochs * math.ceil(1437 / self.batch_size)
 
     def schedule(self) -> CosineDropSchedule:
+        from ..sparse_training import CosineDropSchedule
         return CosineDropSchedule(self.drop_fraction, self.interval, int(self.t_end_fraction * self.steps()))
 
 
@@ -85,6 +74,8 @@ def dst_point(method: str, seed: int, split_seed: int, widths: tuple, density: f
               epochs: int, lr: float, momentum: float, batch_size: int, drop_fraction: float, interval: int,
               t_end: int, device: str) -> dict:
     """One DST run with per-update invariants and topology (a sweep point)."""
+    from ..masks.pai import random_masks
+    from ..sparse_training import CosineDropSchedule, digits_mlp, digits_split, train_sparse
     data = digits_split(seed=split_seed).to(device)
     model = digits_mlp(tuple(widths), seed=seed, device=device)
     masks = random_masks(model, density, distribution=distribution, kind="exact", seed=seed)
@@ -96,6 +87,7 @@ def dst_point(method: str, seed: int, split_seed: int, widths: tuple, density: f
 
 def dst_runs(ctx: Context, config: DSTConfig) -> dict:
     """Every (method, seed) DST run of ``config`` (shared by the invariant and the Ramanujan claims)."""
+    from ..nn.monte_carlo import child_seeds
     cfg = config
     seeds = child_seeds(ctx.seed + 1401, cfg.seeds)
     t_end = cfg.schedule().t_end
@@ -112,6 +104,10 @@ def bernoulli_control(seed: int, sims: int, shape: tuple[int, int], density: flo
     """nnz drift of a layer under ``updates`` magnitude-drop + regrow rounds: Bernoulli(k/#zeros) growth (the
     authors' ``sparselearning``) against top-k growth (SET), on the same weights; weights move by N(0, 0.1²) noise
     between rounds. Drop fraction: cosine from 0.5 over the rounds (k = int(f·nnz))."""
+    import torch
+
+    from ..nn.monte_carlo import child_seeds
+    from ..sparse_training import CosineDropSchedule, bernoulli_regrow, drop_and_grow, magnitude_drop
     sched = CosineDropSchedule(0.5, 1, updates + 1)
     drift_b, drift_k = [], []
     for s in child_seeds(seed, sims):
@@ -374,11 +370,15 @@ PAGS_CONFIGS = {
 def pags_point(seed: int, split_seed: int, widths: tuple, density: float, population: int, batch: int, epochs: int,
                lr: float, momentum: float, batch_size: int, device: str) -> dict:
     """One PAGS selection on SNIP candidates and the paired training of the chosen mask and candidate 0."""
+    from ..sparse_training import digits_mlp, digits_split, pags_select, train_sparse
     data = digits_split(seed=split_seed).to(device)
     model = digits_mlp(tuple(widths), seed=seed, device=device)
     n = data.x_train.shape[0]
 
     def candidate(i: int):
+        import torch
+
+        from ..masks.pai import snip_masks
         idx = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + i))[:batch]
         return snip_masks(model, density, data.x_train[idx.to(data.x_train.device)],
                           data.y_train[idx.to(data.y_train.device)])
@@ -396,6 +396,7 @@ def pags_point(seed: int, split_seed: int, widths: tuple, density: float, popula
 
 
 def pags_runs(ctx: Context, config: PagsConfig) -> dict:
+    from ..nn.monte_carlo import child_seeds
     cfg = config
     points = [dict(seed=s, split_seed=ctx.seed, widths=list(cfg.widths), density=cfg.density,
                    population=cfg.population, batch=cfg.batch, epochs=cfg.epochs, lr=cfg.lr, momentum=cfg.momentum,
@@ -529,6 +530,7 @@ LEAKAGE_CONFIGS = {"small": LeakageConfig(), "paper": LeakageConfig(reps=20000, 
 
 
 def _leakage_measure(cfg: LeakageConfig, ctx: Context) -> dict:
+    from ..sparse_training import held_out_correlation, pearson_weights, weighted_distance
     rng = np.random.default_rng(ctx.seed + 1404)
     n, half = cfg.n_masks, cfg.n_masks // 2
     equal = np.full(cfg.n_coords, 1.0 / cfg.n_coords)

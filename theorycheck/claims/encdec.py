@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from ..methods.encoder_decoder import TinyEncoderDecoder, connection_effect
-from ..nn.monte_carlo import child_seeds
 from .base import Check, Claim, ClaimResult, Context, register
 
 __all__ = ["EncDecConfig", "connection_point"]
@@ -49,6 +46,9 @@ CONFIGS = {
 def connection_point(seed: int, d_model: int, n_heads: int, n_encoder: int, n_decoder: int, d_ff: int, vocab: int,
                      batch: int, src_len: int, tgt_len: int, device: str) -> dict:
     """One random encoder–decoder: the effect of each connection initialisation (a sweep point)."""
+    import torch
+
+    from ..methods.encoder_decoder import TinyEncoderDecoder, connection_effect
     max_len = max(src_len, tgt_len)
     model = TinyEncoderDecoder(vocab, d_model, n_heads, n_encoder, n_decoder, d_ff, max_len, seed=seed, device=device)
     gen = torch.Generator().manual_seed(seed + 1)
@@ -58,6 +58,7 @@ def connection_point(seed: int, d_model: int, n_heads: int, n_encoder: int, n_de
 
 
 def _measure(cfg: EncDecConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 70, cfg.seeds)
     fields = {k: getattr(cfg, k) for k in ("d_model", "n_heads", "n_encoder", "n_decoder", "d_ff", "vocab", "batch",
                                            "src_len", "tgt_len")}

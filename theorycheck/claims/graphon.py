@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from ..fixtures import digits, digits_regression, gaussian_inputs, network_kernel_error, quiet_network, smooth_graphon
-from ..kernels.recursion import mlp_kernels
-from ..nn.empirical import empirical_ntk
-from ..nn.monte_carlo import child_seeds
-from ..specs import MLP
-from ..spectral import linearized_loss, spectral_metrics
-from ..stats import loglog_fit
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import loglog_axes, slope_lines, values_vs_bounds
+
+if TYPE_CHECKING:  # annotations only; the modules are imported where they are used
+    import torch
+
+    from ..specs import MLP
 
 __all__ = [
     "mask_sweep_point", "sas_point", "speed_point", "ConstantGraphonConfig", "SampledMaskConfig",
@@ -30,6 +28,7 @@ _SW = math.sqrt(2.0)
 
 def _inputs(seed: int, n: int, d: int) -> torch.Tensor:
     """n Gaussian inputs in R^d rescaled to ‖x‖² = d."""
+    from ..fixtures import gaussian_inputs
     return gaussian_inputs(seed, n, d, radius=math.sqrt(d))
 
 
@@ -56,6 +55,10 @@ CONSTANT_CONFIGS = {"small": ConstantGraphonConfig(), "paper": ConstantGraphonCo
 
 
 def _constant_measure(cfg: ConstantGraphonConfig, ctx: Context) -> dict:
+    import torch
+
+    from ..specs import MLP
+    from ..spectral import linearized_loss, spectral_metrics
     x = _inputs(ctx.seed, cfg.n, cfg.d)
     rows = []
     for depth in cfg.depths:
@@ -161,6 +164,8 @@ MASK_CONFIGS = {"small": SampledMaskConfig(widths=(256, 512, 1024, 2048), seeds=
 
 
 def _mask_spec(depth: int, resolution: int, rows: int = 64) -> MLP:
+    from ..fixtures import smooth_graphon
+    from ..specs import MLP
     return MLP(depth=depth, sigma_w=_SW, graphons=[smooth_graphon] * (depth + 1), graphon_resolution=resolution,
                input_layer_rows=rows)
 
@@ -171,12 +176,18 @@ def mask_sweep_point(width: int, seed: int, input_seed: int, device: str, n: int
 
     ``limit``: the limiting NTK as nested lists (default: the spec's, exact at fixed d; computed once by the claim).
     """
+    import torch
+
+    from ..fixtures import network_kernel_error
     spec = _mask_spec(depth, resolution)
     ref = None if limit is None else torch.tensor(limit, dtype=torch.float64)
     return network_kernel_error(spec, _inputs(input_seed, n, d), width, seed, device, ref)
 
 
 def _mask_measure(cfg: SampledMaskConfig, ctx: Context) -> dict:
+    from ..kernels.recursion import mlp_kernels
+    from ..nn.monte_carlo import child_seeds
+    from ..stats import loglog_fit
     seeds = child_seeds(ctx.seed + 201, cfg.seeds * len(cfg.widths))
     points = [dict(width=w, seed=seeds[i * cfg.seeds + j], input_seed=ctx.seed, device=str(ctx.device), n=cfg.n,
                    d=cfg.d, depth=cfg.depth, resolution=cfg.resolution)
@@ -290,6 +301,8 @@ _GLH_METHODS = ("random", "magnitude", "snip", "synflow")
 def sas_point(method: str, width: int, k: int, density: float, seed: int, synflow_iters: int) -> dict:
     """SAS histogram of the first hidden-to-hidden mask of a depth-3 MLP pruned by ``method`` (a sweep point)."""
     from .. import masks as pai
+    from ..fixtures import digits_regression
+    from ..specs import MLP
     from ..topology import sas_histogram
 
     x, y = digits_regression()
@@ -437,7 +450,13 @@ def speed_point(method: str, sparsity: float, seed: int, width: int, steps: int,
                 device: str, lr: float = 1e-3) -> dict:
     """NTK spectral metrics of a PaI-masked depth-4 MLP on digits and its training loss after ``steps`` Adam steps
     (a sweep point)."""
+    import torch
+
     from .. import masks as pai
+    from ..fixtures import digits, quiet_network
+    from ..nn.empirical import empirical_ntk
+    from ..specs import MLP
+    from ..spectral import spectral_metrics
 
     x, labels = digits(n_train)
     y = torch.tensor(np.where(labels % 2 == 0, 1.0, -1.0))
@@ -468,6 +487,7 @@ def _spearman(a, b) -> float:
 
 
 def _speed_measure(cfg: SpeedConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 301, cfg.seeds)
     points = [dict(method=m, sparsity=s, seed=sd, width=cfg.width, steps=cfg.steps, n_train=cfg.n_train,
                    n_ntk=cfg.n_ntk, device=str(ctx.device), lr=cfg.lr)

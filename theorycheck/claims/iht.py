@@ -14,18 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..nn.monte_carlo import child_seeds
-from ..sparse_recovery import (
-    ActivationPatternOperator,
-    fused_weights,
-    iht,
-    iterative_magnitude_pruning,
-    pattern_conditions,
-    planted_network,
-    relu_network,
-    violating_network,
-)
-from ..stats import loglog_fit
 from .base import Check, Claim, ClaimResult, Context, register
 
 __all__ = ["recovery_point", "comparison_point", "memory_point", "phase_sweep", "PhaseConfig"]
@@ -37,6 +25,7 @@ SUCCESS = 1e-6
 
 
 def _network(kind: str, d: int, k: int, s_per_neuron: int, seed: int, min_separation: float = 0.15):
+    from ..sparse_recovery import planted_network, violating_network
     if kind == "separated":
         return planted_network(d, k, s_per_neuron, seed, min_separation=min_separation)
     return violating_network(d, k, s_per_neuron, seed, kind=kind)
@@ -55,6 +44,7 @@ def _deviations(res, s: int) -> dict:
 
 def recovery_point(kind: str, d: int, p: int, k: int, s_per_neuron: int, n: int, seed: int, max_iter: int) -> dict:
     """One AIHT recovery of a planted network (the k planted patterns among p): error, success, iterate sizes."""
+    from ..sparse_recovery import iht, pattern_conditions
     net = _network(kind, d, k, s_per_neuron, seed)
     prob = net.problem(n, p, seed + 1)
     res = iht(prob.op, prob.y, net.s, variant="aiht", max_iter=max_iter)
@@ -68,6 +58,7 @@ def comparison_point(d: int, p: int, k: int, s_per_neuron: int, n: int, seed: in
                      n_test: int) -> dict:
     """Test relative MSE of AIHT (planted patterns in the dictionary), sequential AIHT (random patterns) and IMP
     (dense width p, pruned to s) on one planted network and n training inputs."""
+    from ..sparse_recovery import ActivationPatternOperator, iht, iterative_magnitude_pruning
     net = _network("separated", d, k, s_per_neuron, seed)
     xt = net.inputs(n_test, seed + 1000)
     yt = net(xt)
@@ -90,6 +81,7 @@ def comparison_point(d: int, p: int, k: int, s_per_neuron: int, n: int, seed: in
 def memory_point(method: str, d: int, p: int, k: int, s_per_neuron: int, n: int, seed: int, chunk: int,
                  imp_steps: int) -> dict:
     """Peak bytes allocated by one solve (tracemalloc; the problem's inputs and labels are built before tracing)."""
+    from ..sparse_recovery import iht, iterative_magnitude_pruning
     net = _network("separated", d, k, s_per_neuron, seed)
     prob = net.problem(n, p, seed + 1, chunk=chunk)
     tracemalloc.start()
@@ -127,6 +119,8 @@ REFORM_CONFIGS = {
 
 
 def _reform_measure(cfg: ReformConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
+    from ..sparse_recovery import ActivationPatternOperator, fused_weights, relu_network
     rows = []
     seeds = child_seeds(ctx.seed + 31, len(cfg.widths) * cfg.seeds)
     for i, m in enumerate(cfg.widths):
@@ -237,6 +231,8 @@ LS_CONFIGS = {
 
 
 def _ls_measure(cfg: LSConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
+    from ..sparse_recovery import planted_network
     rows = []
     seeds = child_seeds(ctx.seed + 41, len(cfg.ks) * cfg.trials)
     for i, k in enumerate(cfg.ks):
@@ -373,6 +369,7 @@ PHASE_CONFIGS = {
 
 def phase_sweep(ctx: Context, config: PhaseConfig) -> dict:
     """The AIHT recovery grid, the violating networks and the IHT-vs-IMP comparison (shared by three claims)."""
+    from ..nn.monte_carlo import child_seeds
     cfg = config
     seeds = child_seeds(ctx.seed + 51, cfg.trials * len(cfg.ks))
     pts = [dict(kind="separated", d=cfg.d, p=cfg.p, k=k, s_per_neuron=cfg.s_per_neuron, n=n,
@@ -429,6 +426,7 @@ def _n50(ns: list[int], frac: list[float]) -> float:
 
 
 def _phase_measure(cfg: PhaseConfig, ctx: Context) -> dict:
+    from ..stats import loglog_fit
     sw = ctx.shared(phase_sweep, config=cfg)
     ss, ns, big_n = sw["ss"], sw["ns"], sw["N"]
     n50 = [_n50(ns, frac) for frac in sw["success"]]
@@ -540,6 +538,7 @@ register(Claim(
 
 # ---------------------------------------------------------------------------------------------- sparsity invariant
 def _sparsity_measure(cfg: PhaseConfig, ctx: Context) -> dict:
+    from ..sparse_recovery import iht, planted_network
     sw = ctx.shared(phase_sweep, config=cfg)
     plain = []  # the fixed-step variant, on one network per s at the grid's middle n
     for t, k in enumerate(cfg.ks):
@@ -700,6 +699,7 @@ MEMORY_CONFIGS = {
 
 
 def _memory_measure(cfg: MemoryConfig, ctx: Context) -> dict:
+    from ..stats import loglog_fit
     pts = [dict(method=m, d=cfg.d, p=p, k=cfg.k, s_per_neuron=cfg.s_per_neuron, n=cfg.n, seed=ctx.seed + 81,
                 chunk=cfg.chunk, imp_steps=cfg.imp_steps) for m in ("aiht", "imp") for p in cfg.ps]
     rows = ctx.sweep(memory_point, pts, "IHT vs IMP memory")

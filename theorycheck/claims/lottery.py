@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dynamics.lottery import TeacherStudent, restricted_hessian_min_eig, train_student
-from ..nn.monte_carlo import child_seeds
 from .base import Check, Claim, ClaimResult, Context, register
 
 __all__ = ["PhaseConfig", "RateConfig", "phase_point", "rate_point", "phase_sweep", "n50"]
@@ -70,6 +68,7 @@ def sample_sizes(cfg: PhaseConfig, r: int) -> list[int]:
 def phase_point(d: int, k: int, r: int, n: int, seed: int, iterations: int, momentum: float, radius: float,
                 tol: float, device: str) -> dict:
     """One teacher: AGD's final relative error and the extreme eigenvalues of the restricted Hessian at W*."""
+    from ..dynamics.lottery import TeacherStudent, restricted_hessian_min_eig, train_student
     ts = TeacherStudent.sample(d, k, r, n, seed, device=device)
     lmin, lmax = restricted_hessian_min_eig(ts)
     res = train_student(ts, ts.local_init(radius, seed + 2), iterations=iterations, momentum=momentum, tol=tol)
@@ -78,6 +77,7 @@ def phase_point(d: int, k: int, r: int, n: int, seed: int, iterations: int, mome
 
 def phase_sweep(ctx: Context, config: PhaseConfig) -> dict:
     """Success fraction and positive-definite fraction per (r, N); shared by the phase and the convexity claim."""
+    from ..nn.monte_carlo import child_seeds
     cfg = config
     grid = [(r, n) for r in cfg.rs for n in sample_sizes(cfg, r)]
     seeds = child_seeds(ctx.seed + 11, len(grid) * cfg.trials)
@@ -283,6 +283,7 @@ RATE_CONFIGS = {
 
 def rate_point(d: int, k: int, r: int, n: int, seed: int, iterations: int, radius: float, device: str) -> dict:
     """The fitted linear rate ν of GD (β = 0) and of heavy-ball AGD (β = 0.5) for one teacher."""
+    from ..dynamics.lottery import TeacherStudent, train_student
     ts = TeacherStudent.sample(d, k, r, n, seed, device=device)
     w0 = ts.local_init(radius, seed + 2)
     gd = train_student(ts, w0, iterations=iterations)
@@ -292,6 +293,7 @@ def rate_point(d: int, k: int, r: int, n: int, seed: int, iterations: int, radiu
 
 
 def _rate_measure(cfg: RateConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 13, cfg.trials)
     points = [dict(d=cfg.d, k=cfg.k, r=r, n=cfg.n, seed=s, iterations=cfg.iterations, radius=cfg.radius,
                    device=str(ctx.device)) for r in cfg.rs for s in seeds]

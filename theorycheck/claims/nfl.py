@@ -15,18 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from ..cells import Cell, enumerate_cells, valid_cells
-from ..fixtures import gaussian_inputs
-from ..kernels.dag import DagEngine, paper_cell_nngp, thm41_jacobian_norm, thm44_bound
-from ..kernels.measures import gd_steps, generalization_bound, kernel_regression_error, lambda_min, spectral_weights
-from ..nn.cell import cell_empirical_kernels
-from ..nn.curvature import circle_curvature
-from ..nn.data import centred_digits
-from ..nn.monte_carlo import child_seeds
-from ..specs.cell import CellNet
-from ..stats import relative_frobenius
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import values_vs_bounds
 
@@ -62,6 +51,7 @@ class SpaceConfig:
 
 
 def _space_measure(cfg: SpaceConfig, ctx: Context) -> dict:
+    from ..cells import enumerate_cells
     cells = list(enumerate_cells(cfg.nodes))
     valid = [c for c in cells if c.is_valid]
     mismatches = sum(c.path_count != c.path_count_recursive() for c in cells)
@@ -139,6 +129,9 @@ KERNEL_MC_CONFIGS = {"small": KernelMCConfig(width=512, draws=2), "paper": Kerne
 
 def kernel_mc_point(code: str, width: int, seed: int, input_seed: int, n: int, d: int, device: str) -> dict:
     """One finite network's empirical NTK, output NNGP and feature Gram (a sweep point; nested lists)."""
+    from ..fixtures import gaussian_inputs
+    from ..nn.cell import cell_empirical_kernels
+    from ..specs.cell import CellNet
     spec = CellNet(code)
     x = gaussian_inputs(input_seed, n, d, radius=math.sqrt(d)).to(device)
     emp = cell_empirical_kernels(spec.network(width, d, seed=seed, device=device), x)
@@ -146,6 +139,11 @@ def kernel_mc_point(code: str, width: int, seed: int, input_seed: int, n: int, d
 
 
 def _kernel_mc_measure(cfg: KernelMCConfig, ctx: Context) -> dict:
+    from ..fixtures import gaussian_inputs
+    from ..kernels.dag import paper_cell_nngp
+    from ..nn.monte_carlo import child_seeds
+    from ..specs.cell import CellNet
+    from ..stats import relative_frobenius
     codes = list(cfg.chains) + list(cfg.multi)
     seeds = child_seeds(ctx.seed + 11, len(codes) * cfg.draws)
     points = [dict(code=c, width=cfg.width, seed=seeds[i * cfg.draws + j], input_seed=ctx.seed, n=cfg.n, d=cfg.d,
@@ -262,7 +260,11 @@ JACOBIAN_CONFIGS = {"small": JacobianConfig(width=256, draws=30), "paper": Jacob
 
 def jacobian_point(code: str, width: int, seed: int, input_seed: int, d: int, device: str) -> float:
     """‖J_cell u‖ for one network (seed) and one random unit tangent u (a sweep point)."""
+    import torch
     from torch.func import jvp
+
+    from ..fixtures import gaussian_inputs
+    from ..specs.cell import CellNet
 
     net = CellNet(code).network(width, d, seed=seed, device=device)
     x = gaussian_inputs(input_seed, 1, d, radius=math.sqrt(d)).to(device)
@@ -275,6 +277,9 @@ def jacobian_point(code: str, width: int, seed: int, input_seed: int, d: int, de
 
 
 def _jacobian_measure(cfg: JacobianConfig, ctx: Context) -> dict:
+    from ..cells import Cell
+    from ..kernels.dag import thm41_jacobian_norm
+    from ..nn.monte_carlo import child_seeds
     codes = list(cfg.single) + list(cfg.multi)
     seeds = child_seeds(ctx.seed + 41, len(codes) * cfg.draws)
     points = [dict(code=c, width=cfg.width, seed=seeds[i * cfg.draws + j], input_seed=ctx.seed, d=cfg.d,
@@ -354,6 +359,10 @@ THM44_CONFIGS = {"small": Thm44Config(n=20, splits=3), "paper": Thm44Config(n=12
 
 def thm44_point(split: int, n: int, device: str) -> dict:
     """Per valid cell: λ_min of the exact and of the paper's K_H, and Thm 4.4's bound (a sweep point)."""
+    from ..cells import Cell, valid_cells
+    from ..kernels.dag import DagEngine, paper_cell_nngp, thm44_bound
+    from ..kernels.measures import lambda_min
+    from ..nn.data import centred_digits
     x = centred_digits(split, n)["x_train"].to(device)
     engine = DagEngine(x, SQRT2, 0.0)
     out = {"exact": [], "paper": [], "bound": [], "codes": [], "k0_diag": []}
@@ -368,6 +377,7 @@ def thm44_point(split: int, n: int, device: str) -> dict:
 
 
 def _thm44_measure(cfg: Thm44Config, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     points = [dict(split=s, n=cfg.n, device=str(ctx.device)) for s in child_seeds(ctx.seed + 44, cfg.splits)]
     rows = ctx.sweep(thm44_point, points, "Thm 4.4 over all cells")
     splits = []
@@ -468,6 +478,10 @@ CURVATURE_CONFIGS = {
 def curvature_point(code: str, width: int, outputs: int, points: int, d: int, seed: int, plane_seed: int,
                     device: str) -> dict:
     """Median κ, quantiles of κ‖v‖ and the Euler residual of one network along one circle (a sweep point)."""
+    import torch
+
+    from ..nn.curvature import circle_curvature
+    from ..specs.cell import CellNet
     net = CellNet(code).network(width, d, seed=seed, out_features=outputs, device=device)
     q, _ = torch.linalg.qr(torch.randn(d, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(plane_seed)))
     q = q.to(device)
@@ -479,6 +493,11 @@ def curvature_point(code: str, width: int, outputs: int, points: int, d: int, se
 
 
 def _curvature_measure(cfg: CurvatureConfig, ctx: Context) -> dict:
+    import torch
+
+    from ..cells import valid_cells
+    from ..kernels.dag import DagEngine
+    from ..nn.monte_carlo import child_seeds
     pool = valid_cells(3)
     rng = np.random.default_rng(ctx.seed + 42)
     cells = pool if cfg.cells >= len(pool) else [pool[i] for i in sorted(rng.choice(len(pool), cfg.cells,
@@ -601,6 +620,12 @@ SURVEY_CONFIGS = {"small": SurveyConfig(n_train=100, n_test=200, splits=3),
 
 def survey_point(split: int, start: int, stop: int, n_train: int, n_test: int, device: str) -> list[dict]:
     """The three measures and the GD spectrum of valid cells [start, stop) on one digit split (a sweep point)."""
+    import torch
+
+    from ..cells import valid_cells
+    from ..kernels.dag import DagEngine
+    from ..kernels.measures import generalization_bound, kernel_regression_error, lambda_min, spectral_weights
+    from ..nn.data import centred_digits
     data = centred_digits(split, n_train, n_test)
     x = torch.cat([data["x_train"], data["x_test"]]).to(device)
     y = data["y_train"].to(device)
@@ -620,6 +645,8 @@ def survey_point(split: int, start: int, stop: int, n_train: int, n_test: int, d
 
 def survey(ctx: Context, config: SurveyConfig) -> dict:
     """Per split, one row per valid cell (read through :meth:`Context.shared` by the nfl claims)."""
+    from ..cells import valid_cells
+    from ..nn.monte_carlo import child_seeds
     n_cells = len(valid_cells(3))
     starts = list(range(0, n_cells, config.chunk))
     points = [dict(split=s, start=a, stop=min(a + config.chunk, n_cells), n_train=config.n_train,
@@ -657,6 +684,7 @@ def _directions(rows: list[dict]) -> dict:
 
 
 def _flips(rows: list[dict]) -> dict:
+    from ..kernels.measures import gd_steps
     paths = _col(rows, "paths")
     lk, diag = _col(rows, "lmin_nngp"), _col(rows, "diag")
     norm = lk / diag

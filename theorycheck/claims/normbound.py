@@ -9,10 +9,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from ..bounds import ConvNetWN, conv_toeplitz, digits_images, golowich_total_bound, our_total_bound, train_convnet
-from ..nn.monte_carlo import child_seeds
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import values_vs_bounds
 
@@ -45,6 +42,9 @@ TOEPLITZ_CONFIGS = {
 
 
 def _toeplitz_measure(cfg: ToeplitzConfig, ctx: Context) -> dict:
+    import torch
+
+    from ..bounds import conv_toeplitz
     g = torch.Generator().manual_seed(ctx.seed)
     rows = []
     for c_in, c_out, k, h, w in cfg.cases:
@@ -120,6 +120,7 @@ TRAIN_CONFIGS = {
 def train_point(depth: int, width: int, n_train: int, epochs: int, seed: int, record_every: int, lr: float,
                 batch_size: int, momentum: float, weight_decay: float, device: str) -> dict:
     """Train one CONV-L-H net on the digits and return its record (errors, gap, both bounds per logged epoch)."""
+    from ..bounds import ConvNetWN, digits_images, train_convnet
     x, y, xt, yt = digits_images(seed, n_train)
     net = ConvNetWN(depth, width, seed=seed, device=device)
     rec = train_convnet(net, x, y, xt, yt, epochs=epochs, lr=lr, batch_size=batch_size, momentum=momentum,
@@ -128,6 +129,7 @@ def train_point(depth: int, width: int, n_train: int, epochs: int, seed: int, re
 
 
 def _train_measure(cfg: TrainConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 5, cfg.seeds)
     points = [dict(depth=cfg.depth, width=cfg.width, n_train=cfg.n_train, epochs=cfg.epochs, seed=s,
                    record_every=cfg.record_every, lr=cfg.lr, batch_size=cfg.batch_size, momentum=cfg.momentum,
@@ -223,6 +225,7 @@ SCALING_CONFIGS = {
 
 
 def _sqrt_n_measure(cfg: ScalingConfig, ctx: Context) -> dict:
+    from ..bounds import ConvNetWN, digits_images, golowich_total_bound, our_total_bound
     x, *_ = digits_images(ctx.seed, cfg.n_train)
     net = ConvNetWN(cfg.depth, cfg.width, seed=ctx.seed)
     rows = []
@@ -278,6 +281,9 @@ def _degree_ratio(k: int, k0: int, conv_depth: int, classes: int) -> float:
 
 
 def _degree_measure(cfg: ScalingConfig, ctx: Context) -> dict:
+    import torch
+
+    from ..bounds import ConvNetWN, digits_images, our_total_bound
     x, *_ = digits_images(ctx.seed, cfg.n_train)
     ref_net = ConvNetWN(cfg.depth, cfg.width, kernel_size=cfg.kernel_sizes[0], seed=ctx.seed)
     with torch.no_grad():

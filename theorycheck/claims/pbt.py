@@ -16,14 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dynamics.pruning_before_training import (
-    PrunedTwoLayerNet,
-    effective_noise_dim,
-    effective_noise_dim_monte_carlo,
-    signal_noise_data,
-    train_pruned_two_layer,
-)
-from ..nn.monte_carlo import child_seeds
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import values_vs_bounds
 
@@ -64,11 +56,13 @@ DIM_CONFIGS = {
 
 def dim_point(p: float, d: int, sigma_p: float, samples: int, seed: int) -> dict:
     """Monte Carlo E‖M ⊙ ξ‖² at one p beside (1 − p)σ_p²(d − 1) (a sweep point)."""
+    from ..dynamics.pruning_before_training import effective_noise_dim, effective_noise_dim_monte_carlo
     mean, se = effective_noise_dim_monte_carlo(p, sigma_p, d, samples, seed)
     return {"mc": mean, "se": se, "exact": effective_noise_dim(p, sigma_p, d)}
 
 
 def _dim_measure(cfg: DimConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 31, len(cfg.ps))
     points = [dict(p=p, d=cfg.d, sigma_p=cfg.sigma_p, samples=cfg.samples, seed=s) for p, s in zip(cfg.ps, seeds)]
     rows = ctx.sweep(dim_point, points, "pbt: effective noise dimension")
@@ -165,6 +159,7 @@ def pbt_point(p: float, seed: int, data_seed: int, test_seed: int, d: int, n: in
               sigma_p: float, q: float, sigma0: float, lr: float, max_steps: int, stop_loss: float, n_test: int,
               trace_every: int, trace_points: int, device: str) -> dict:
     """Train one pruned network at rate p; its final values, and with ``trace_every`` > 0 its thinned trace."""
+    from ..dynamics.pruning_before_training import PrunedTwoLayerNet, signal_noise_data, train_pruned_two_layer
     train = signal_noise_data(n, d, mu_norm, sigma_p, data_seed, device=device)
     test = signal_noise_data(n_test, d, mu_norm, sigma_p, test_seed, device=device)
     net = PrunedTwoLayerNet(d, m, p, q=q, sigma0=sigma0, seed=seed, device=device)
@@ -193,6 +188,7 @@ def pbt_sweep(ctx: Context, config: PBTConfig) -> dict:
     Every seed uses its own training set, test set and initialisation; at a given seed index the data are the same
     for every p (common random numbers), so the p-curve compares like with like.
     """
+    from ..nn.monte_carlo import child_seeds
     cfg = config
     seeds = child_seeds(ctx.seed + 7, 3 * cfg.seeds)
     common = dict(d=cfg.d, n=cfg.n, m=cfg.m, mu_norm=cfg.mu_norm, sigma_p=cfg.sigma_p, q=cfg.q, sigma0=cfg.sigma0,

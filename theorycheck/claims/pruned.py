@@ -15,18 +15,17 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import torch
 
-from ..fixtures import calibration_inputs, network_kernel_error, quiet_network
-from ..nn.empirical import empirical_ntk
-from ..nn.monte_carlo import child_seeds
-from ..specs import MLP
-from ..stats import loglog_fit, relative_frobenius
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import loglog_axes, slope_lines, values_vs_bounds
+
+if TYPE_CHECKING:  # annotations only; the modules are imported where they are used
+    import torch
+
+    from ..specs import MLP
 
 __all__ = [
     "network_error_point", "network_ntk_point", "weights_rescale_point", "ScalingConfig", "NoScalarConfig",
@@ -43,6 +42,7 @@ _SW2 = 2.0  # its σ_w²
 def _spec(p: float = 0.0, **kw) -> MLP:
     """The calibration MLP; every matrix pruned unless ``prune_layers`` says otherwise, the input layer's limit exact
     (all 2^d mask rows)."""
+    from ..specs import MLP
     base = dict(depth=_DEPTH, activation="relu", sigma_w=math.sqrt(_SW2), sigma_b=0.0, prune_layers="all",
                 input_layer="enumerate")
     base.update(kw)
@@ -52,6 +52,7 @@ def _spec(p: float = 0.0, **kw) -> MLP:
 @functools.lru_cache(maxsize=64)
 def _limit_ntk(p: float, rescale: bool | str, prune_layers: str, input_seed: int, **kw) -> torch.Tensor:
     """The exact limit of a calibration network (deterministic; cached per worker: sweep points share it)."""
+    from ..fixtures import calibration_inputs
     return _spec(p, rescale=rescale, prune_layers=prune_layers, **kw).kernel(calibration_inputs(input_seed)).ntk
 
 
@@ -82,6 +83,7 @@ def network_error_point(p: float, width: int, seed: int, input_seed: int, device
     Raises:
         ValueError: for an unknown ``reference``.
     """
+    from ..fixtures import calibration_inputs, network_kernel_error
     if reference not in ("limit", "dense", "scalar"):
         raise ValueError(f"reference must be 'limit', 'dense' or 'scalar', got {reference!r}")
     kw = dict(activation=activation, sigma_w=sigma_w, sigma_b=sigma_b)
@@ -98,6 +100,9 @@ def network_error_point(p: float, width: int, seed: int, input_seed: int, device
 def weights_rescale_point(q: float, width: int, seed: int, input_seed: int, device: str) -> dict:
     """One value-rescaled (convention B) network: mean(Θ̂_B)/mean(Θ_dense) and the forward NNGP's error to the
     dense NNGP (a sweep point)."""
+    from ..fixtures import calibration_inputs, quiet_network
+    from ..nn.empirical import empirical_ntk
+    from ..stats import relative_frobenius
     x = calibration_inputs(input_seed)
     dense = _spec().kernel(x)
     spec = _spec(1 - q, rescale="weights")
@@ -137,6 +142,7 @@ _FAILING = ("every matrix, exact fixed-d limit, k = L+1", "all", "enumerate", 1)
 
 
 def _scaling_measure(cfg: ScalingConfig, ctx: Context) -> dict:
+    from ..fixtures import calibration_inputs
     x = calibration_inputs(ctx.seed, cfg.n, cfg.d)
     rows = []
     for depth in cfg.depths:
@@ -267,6 +273,8 @@ def network_ntk_point(p: float, width: int, seed: int, input_seed: int, device: 
     Returns:
         Θ̂ as nested lists [N][N].
     """
+    from ..fixtures import calibration_inputs, quiet_network
+    from ..nn.empirical import empirical_ntk
     spec = _spec(p, activation=activation, sigma_w=sigma_w, sigma_b=sigma_b)
     x = calibration_inputs(input_seed)
     net = quiet_network(spec, width, x.shape[1], seed, device=device)
@@ -274,6 +282,9 @@ def network_ntk_point(p: float, width: int, seed: int, input_seed: int, device: 
 
 
 def _no_scalar_measure(cfg: NoScalarConfig, ctx: Context) -> dict:
+    from ..fixtures import calibration_inputs
+    from ..nn.monte_carlo import child_seeds
+    from ..stats import relative_frobenius
     x = calibration_inputs(ctx.seed)
     seeds = child_seeds(ctx.seed + 11, cfg.seeds)
     points = [dict(p=case.p, width=cfg.width, seed=s, input_seed=ctx.seed, device=str(ctx.device), **_case_kw(case))
@@ -382,6 +393,7 @@ RESCALE_CONFIGS = {"small": RescaleConfig(table=_A_TABLE, seeds=3), "paper": Res
 
 
 def _rescale_a_measure(cfg: RescaleConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 21, cfg.seeds)
     points = [dict(p=p, width=m, seed=s, input_seed=ctx.seed, device=str(ctx.device),
                    reference="dense" if rescale else "scalar", rescale=rescale, prune_layers=_A_LAYERS)
@@ -457,6 +469,8 @@ WEIGHTS_CONFIGS = {"small": WeightsRescaleConfig(seeds=3), "paper": WeightsResca
 
 
 def _rescale_b_measure(cfg: WeightsRescaleConfig, ctx: Context) -> dict:
+    from ..fixtures import calibration_inputs
+    from ..nn.monte_carlo import child_seeds
     x = calibration_inputs(ctx.seed)
     seeds = child_seeds(ctx.seed + 31, cfg.seeds)
     points = [dict(q=q, width=cfg.width, seed=s, input_seed=ctx.seed, device=str(ctx.device))
@@ -547,6 +561,8 @@ RATE_CONFIGS = {
 
 
 def _rate_measure(cfg: EffectiveWidthConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
+    from ..stats import loglog_fit
     seeds = child_seeds(ctx.seed + 41, cfg.seeds * len(cfg.widths) * len(cfg.keeps))
     cells = [(q, m) for q in cfg.keeps for m in cfg.widths for _ in range(cfg.seeds)]
     points = [dict(p=1 - q, width=m, seed=s, input_seed=ctx.seed, device=str(ctx.device), reference="limit",
@@ -660,6 +676,9 @@ def _max_abs_diff(a: list[torch.Tensor], b: list[torch.Tensor]) -> float:
 
 
 def _reductions_measure(cfg: ReductionsConfig, ctx: Context) -> dict:
+    from ..fixtures import calibration_inputs, quiet_network
+    from ..nn.empirical import empirical_ntk
+    from ..nn.monte_carlo import child_seeds
     x = calibration_inputs(ctx.seed)
     d_in = x.shape[1]
     dense_spec = _spec(sigma_b=cfg.sigma_b)
@@ -779,6 +798,7 @@ INPUT_GAP_CONFIGS = {
 
 
 def _gap_spec(act: str, p: float, depth: int, input_layer: str = "auto", rows: int = 64) -> MLP:
+    from ..specs import MLP
     return MLP(depth=depth, activation=act, sigma_w=math.sqrt(_GAP_SW2[act]), prune=p, prune_layers="all",
                input_layer=input_layer, input_layer_rows=rows)
 
@@ -806,7 +826,8 @@ def input_gap_point(act: str, p: float, d: int, depth: int, n: int, rows: int, i
 def input_gap_network_point(act: str, p: float, d: int, depth: int, n: int, width: int, seed: int, input_seed: int,
                             device: str) -> list:
     """The empirical NTK of one network with every matrix pruned (a sweep point), as nested lists."""
-    from ..fixtures import gaussian_inputs
+    from ..fixtures import gaussian_inputs, quiet_network
+    from ..nn.empirical import empirical_ntk
 
     x = gaussian_inputs(input_seed, n, d, radius=math.sqrt(d))
     net = quiet_network(_gap_spec(act, p, depth), width, d, seed, device=device)
@@ -815,6 +836,7 @@ def input_gap_network_point(act: str, p: float, d: int, depth: int, n: int, widt
 
 def _input_gap_measure(cfg: InputLayerGapConfig, ctx: Context) -> dict:
     from ..fixtures import gaussian_inputs
+    from ..nn.monte_carlo import child_seeds
 
     cases = [(a, p) for a in cfg.activations for p in cfg.ps]
     done = ctx.sweep(input_gap_point, [dict(act=a, p=p, d=d, depth=cfg.depth, n=cfg.n, rows=cfg.rows,

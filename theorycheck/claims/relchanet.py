@@ -6,9 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..methods.data import digits_split, planted_classification, random_subsets_accuracy, svc_accuracy
-from ..methods.relchanet import INVARIANTS, select_features
-from ..nn.monte_carlo import child_seeds
 from .base import Check, Claim, ClaimResult, Context, register
 
 __all__ = ["IdentityConfig", "PlantedConfig", "DigitsConfig", "identity_point", "planted_point", "digits_point"]
@@ -49,6 +46,8 @@ IDENTITY_CONFIGS = {
 def identity_point(seed: int, n: int, d: int, informative: int, k: int, epochs: int, batch_size: int,
                    switch_interval: int, lr: float, optimizer: str, device: str) -> dict:
     """One RelChaNet run: its identity errors (SGD) and invariant violations (a sweep point)."""
+    from ..methods.data import planted_classification
+    from ..methods.relchanet import select_features
     xtr, ytr, _, _ = planted_classification(seed, n, d, informative)
     sgd = optimizer == "sgd"
     r = select_features(xtr, ytr, k, n_hidden=10, epochs=epochs, batch_size=batch_size, lr=lr if sgd else 1e-3,
@@ -58,6 +57,8 @@ def identity_point(seed: int, n: int, d: int, informative: int, k: int, epochs: 
 
 
 def _identity_measure(cfg: IdentityConfig, ctx: Context) -> dict:
+    from ..methods.relchanet import INVARIANTS
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 80, cfg.seeds)
     common = dict(n=cfg.n, d=cfg.d, informative=cfg.informative, k=cfg.k, epochs=cfg.epochs,
                   batch_size=cfg.batch_size, switch_interval=cfg.switch_interval, lr=cfg.lr, device=str(ctx.device))
@@ -70,6 +71,7 @@ def _identity_measure(cfg: IdentityConfig, ctx: Context) -> dict:
 
 
 def _identity_judge(cfg: IdentityConfig, d: dict) -> list[Check]:
+    from ..methods.relchanet import INVARIANTS
     worst = max(max(e) for e in d["identity_errors"])
     checks = [Check("relative-change identity under SGD", worst, cfg.tol, "<=",
                     "max over SGD runs and updates of max|G + (|b|/(ηn))ΔW| / max|G| (float64)")]
@@ -156,6 +158,8 @@ PLANTED_CONFIGS = {
 def planted_point(seed: int, n: int, d: int, informative: int, k: int, n_hidden: int, epochs: int, batch_size: int,
                   switch_interval: int, random_repeats: int, device: str) -> dict:
     """One seed of the planted task: the selection, its SVC accuracy and the random-subset baseline."""
+    from ..methods.data import planted_classification, random_subsets_accuracy, svc_accuracy
+    from ..methods.relchanet import select_features
     xtr, ytr, xte, yte = planted_classification(seed, n, d, informative)
     r = select_features(xtr, ytr, k, n_hidden=n_hidden, epochs=epochs, batch_size=batch_size, lr=1e-3,
                         candidate_perc=0.2, switch_interval=switch_interval, seed=seed, device=device)
@@ -166,6 +170,7 @@ def planted_point(seed: int, n: int, d: int, informative: int, k: int, n_hidden:
 
 
 def _planted_measure(cfg: PlantedConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 81, cfg.seeds)
     points = [dict(seed=s, n=cfg.n, d=cfg.d, informative=cfg.informative, k=cfg.k, n_hidden=cfg.n_hidden,
                    epochs=cfg.epochs, batch_size=cfg.batch_size, switch_interval=cfg.switch_interval,
@@ -267,6 +272,8 @@ DIGITS_CONFIGS = {
 def digits_point(seed: int, k: int, n_hidden: int, epochs: int, batch_size: int, switch_interval: int,
                  candidate_perc: float, random_repeats: int, device: str) -> dict:
     """One seed on digits: the selection's SVC accuracy beside random subsets, a variance filter and all pixels."""
+    from ..methods.data import digits_split, random_subsets_accuracy, svc_accuracy
+    from ..methods.relchanet import select_features
     xtr, ytr, xte, yte = digits_split(seed)
     r = select_features(xtr, ytr, k, n_hidden=n_hidden, epochs=epochs, batch_size=batch_size, lr=1e-3,
                         candidate_perc=candidate_perc, switch_interval=switch_interval, seed=seed, device=device)
@@ -277,6 +284,7 @@ def digits_point(seed: int, k: int, n_hidden: int, epochs: int, batch_size: int,
 
 
 def _digits_measure(cfg: DigitsConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 82, cfg.seeds)
     points = [dict(seed=s, k=cfg.k, n_hidden=cfg.n_hidden, epochs=cfg.epochs, batch_size=cfg.batch_size,
                    switch_interval=cfg.switch_interval, candidate_perc=cfg.candidate_perc,

@@ -5,25 +5,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..fixtures import digits, network_kernel_errors
-from ..methods.data import digits_split
-from ..methods.sparse_first_layer import (
-    MASK_KINDS,
-    first_layer_mask,
-    fixed_features_accuracy,
-    learned_accuracy,
-    n_patches,
-    spatial_graphon,
-    units_at_budget,
-)
-from ..nn.monte_carlo import child_seeds
-from ..specs import MLP
-from ..stats import loglog_fit, relative_frobenius
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import loglog_axes, slope_lines
+
+if TYPE_CHECKING:  # annotations only; the modules are imported where they are used
+    from ..specs import MLP
 
 __all__ = ["GapConfig", "GraphonConfig", "gap_point", "graphon_point"]
 
@@ -55,6 +45,13 @@ GAP_CONFIGS = {
 
 def gap_point(seed: int, kind: str, mode: str, budget: int, patch: int, epochs: int, lr: float, device: str) -> dict:
     """Test accuracy of one (seed, mask kind, fixed/learned) network on digits (a sweep point)."""
+    from ..methods.data import digits_split
+    from ..methods.sparse_first_layer import (
+        first_layer_mask,
+        fixed_features_accuracy,
+        learned_accuracy,
+        units_at_budget,
+    )
     xtr, ytr, xte, yte = digits_split(seed)
     n_units = units_at_budget(kind, budget, xtr.shape[1], patch * patch)
     mask = first_layer_mask(kind, n_units, (8, 8), patch, seed=seed)
@@ -66,6 +63,8 @@ def gap_point(seed: int, kind: str, mode: str, budget: int, patch: int, epochs: 
 
 
 def _gap_measure(cfg: GapConfig, ctx: Context) -> dict:
+    from ..methods.sparse_first_layer import MASK_KINDS
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 90, cfg.seeds)
     points = [dict(seed=s, kind=k, mode=m, budget=cfg.budget, patch=cfg.patch, epochs=cfg.epochs, lr=cfg.lr,
                    device=str(ctx.device)) for m in ("fixed", "learned") for k in MASK_KINDS for s in seeds]
@@ -93,6 +92,7 @@ def _gap_judge(cfg: GapConfig, d: dict) -> list[Check]:
 
 
 def _gap_summary(cfg: GapConfig, d: dict) -> str:
+    from ..methods.sparse_first_layer import MASK_KINDS
     a, g, sr = d["accuracy"], d["gap"], d["spatial_minus_random"]
     means = "; ".join(f"{m}: " + ", ".join(f"{k} {np.mean(a[m][k]):.3f}" for k in MASK_KINDS) for m in a)
     return (f"gap fixed {g['fixed']:+.3f} (≥ {cfg.min_fixed_gap}) vs learned {g['learned']:+.3f} "
@@ -102,6 +102,8 @@ def _gap_summary(cfg: GapConfig, d: dict) -> str:
 
 def _gap_plot(result: ClaimResult, others: dict) -> list:
     import matplotlib.pyplot as plt
+
+    from ..methods.sparse_first_layer import MASK_KINDS
 
     d = result.data
     fig, ax = plt.subplots(figsize=(6, 3.8))
@@ -157,7 +159,10 @@ class GraphonConfig:
     width_multiples: tuple[int, ...]
     seeds: int
     n: int
-    resolution_multiple: int = 8
+    #: graphon grid = P·this. The spatial graphon is a step function of the unit position with P steps, so the
+    #: grid of P midpoints gives the limit exactly (finer grids agree to round-off, tests/claims/test_sparsefirst.py);
+    #: beyond 256 positions the input layer's mask rows are sampled (128 per position), ~60× the cost for nothing
+    resolution_multiple: int = 1
     level: float = 0.99
     max_halfwidth: float = 0.2
     #: the spatial and constant-density limits must differ by this many times the finite-width error
@@ -171,6 +176,8 @@ GRAPHON_CONFIGS = {
 
 
 def _graphon_spec(patch: int, depth: int, resolution: int, graphon=None) -> MLP:
+    from ..methods.sparse_first_layer import spatial_graphon
+    from ..specs import MLP
     first = spatial_graphon((8, 8), patch) if graphon is None else graphon
     return MLP(depth=depth, activation="relu", sigma_w=math.sqrt(2), sigma_b=0.1,
                graphons=[first] + [None] * depth, graphon_resolution=resolution)
@@ -178,6 +185,7 @@ def _graphon_spec(patch: int, depth: int, resolution: int, graphon=None) -> MLP:
 
 def graphon_point(patch: int, depth: int, resolution: int, width: int, seed: int, n: int, device: str) -> dict:
     """NTK and NNGP relative errors of one spatial-mask network to the graphon limit (a sweep point)."""
+    from ..fixtures import digits, network_kernel_errors
     spec = _graphon_spec(patch, depth, resolution)
     x, _ = digits(n)
     lim = spec.kernel(x)
@@ -185,6 +193,10 @@ def graphon_point(patch: int, depth: int, resolution: int, width: int, seed: int
 
 
 def _graphon_measure(cfg: GraphonConfig, ctx: Context) -> dict:
+    from ..fixtures import digits
+    from ..methods.sparse_first_layer import n_patches
+    from ..nn.monte_carlo import child_seeds
+    from ..stats import loglog_fit, relative_frobenius
     p = n_patches((8, 8), cfg.patch)
     resolution = p * cfg.resolution_multiple
     widths = [p * m for m in cfg.width_multiples]

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fixtures import biregular_mask, er_mask, left_regular_mask
-from ..topology import as_biadjacency, full_spectrum_norm, imdb, layer_topology, mu_hat, narc, spectrum_top
 from .base import Check, Claim, ClaimResult, Context, register
 
 __all__ = ["MetricSanityConfig"]
@@ -48,6 +46,8 @@ SANITY_CONFIGS = {"small": MetricSanityConfig(biregular_n=2000), "paper": Metric
 
 
 def _sanity_measure(cfg: MetricSanityConfig, ctx: Context) -> dict:
+    from ..fixtures import biregular_mask, er_mask, left_regular_mask
+    from ..topology import as_biadjacency, full_spectrum_norm, imdb, layer_topology, mu_hat, narc, spectrum_top
     rng = np.random.default_rng(ctx.seed + 101)
     rows: list[dict] = []
     out: dict = {"rows": rows}

@@ -6,11 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from ..methods.data import digits_split
-from ..methods.trsp import ResidualMLP, accuracy, train_residual, trsp_prune
-from ..nn.monte_carlo import child_seeds
 from .base import Check, Claim, ClaimResult, Context, register
 
 __all__ = ["TRSPConfig", "trsp_point"]
@@ -54,6 +50,10 @@ def trsp_point(seed: int, width: int, n_blocks: int, n_prune: int, dense_epochs:
                lambda1: float, stage2_epochs: int, lambda2: float, batch_size: int, lr: float,
                candidates: list[int] | None, device: str) -> dict:
     """One seed: dense training, TRSP and the baselines, scored on the digits test split (a sweep point)."""
+    import torch
+
+    from ..methods.data import digits_split
+    from ..methods.trsp import ResidualMLP, accuracy, train_residual, trsp_prune
     xtr, ytr, xte, yte = (torch.as_tensor(a).to(device) for a in digits_split(seed))
     model = ResidualMLP(xtr.shape[1], width, n_blocks, 10, seed=seed, device=device)
     train_residual(model, xtr, ytr, epochs=dense_epochs, lr=lr, batch_size=batch_size,
@@ -75,6 +75,7 @@ def trsp_point(seed: int, width: int, n_blocks: int, n_prune: int, dense_epochs:
 
 
 def _measure(cfg: TRSPConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 100, cfg.seeds)
     points = [dict(seed=s, width=cfg.width, n_blocks=cfg.n_blocks, n_prune=cfg.n_prune, dense_epochs=cfg.dense_epochs,
                    stage1_epochs=cfg.stage1_epochs, lambda1=cfg.lambda1, stage2_epochs=cfg.stage2_epochs,

@@ -24,7 +24,9 @@ Each layer (:class:`~theorycheck.nn.mlp.NTKLinear`) owns its part: :meth:`~theor
 :meth:`~theorycheck.nn.mlp.NTKLinear.output_covariance`; this module only walks the layers.
 
 **Jacobian path** (``method="jacobian"``, any ``torch.nn.Module`` with a scalar output): per-sample Jacobians with
-``torch.func.vmap(jacrev)`` contracted parameter by parameter, in input chunks.
+``torch.func.vmap(jacrev)`` contracted parameter by parameter; each input's Jacobian is computed once per panel of
+rows kept in memory, only the blocks on and above the diagonal are formed when ``x2`` is ``None``, and the
+Jacobians held at once stay within 1 GiB.
 
 **Empirical NNGP**: the conditional covariance of the output given the last hidden layer,
 c_{L+1}² g^{(L)}·g'^{(L)} + σ_b², which converges to Σ^{(L+1)} (it is E[f(x) f(x') | hidden layers]).
@@ -106,14 +108,29 @@ def _structured(net, x1, x2, per_layer: bool):
     return terms
 
 
+#: the Jacobian path keeps the Jacobians it holds at once (panel, streamed chunk, jacrev's work space) within this
+_JACOBIAN_BYTES = 1 << 30
+
+
 def _jacobian_ntk(net: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None, chunk_size: int | None,
                   per_layer: bool):
+    """Θ̂ = Σ_k J_k(x1) J_k(x2)ᵀ from per-sample Jacobians, blocked so the Jacobians held stay within the cap.
+
+    Rows of x1 are taken in *panels* whose Jacobians are computed once and kept (``P`` rows); the Jacobians of x2 are
+    then streamed in chunks of ``S`` rows, each computed once per panel and contracted with the whole panel. For
+    ``x2=None`` the kernel is symmetric: a panel meets only the rows from its own start on (blocks j ≥ i), and the
+    block below the diagonal is the transpose. With R = cap / (bytes per Jacobian row), S = ``chunk_size`` (default
+    R/7) and P = R − 3S (the panel, one streamed chunk and jacrev's work space of about two chunks; the block
+    products are memory-bound, so S ≈ 0.15 R balances re-reading the panel against differentiating rows again).
+    The rows differentiated are n1 + ⌈n1/P⌉·n2 (about n + n²/(2P) when symmetric) instead of n1·⌈n2/S⌉ when every
+    block recomputed both of its Jacobians.
+    """
     params = {k: v.detach() for k, v in net.named_parameters() if v.requires_grad}
     n_params = sum(v.numel() for v in params.values())
-    if chunk_size is None:
-        # the peak holds about four chunk Jacobians (ja, jb and jacrev's work space): together within 1 GiB
-        itemsize = max((v.element_size() for v in params.values()), default=8)
-        chunk_size = max(1, min(256, (1 << 30) // max(1, 4 * itemsize * n_params)))
+    itemsize = max((v.element_size() for v in params.values()), default=8)
+    rows_in_cap = max(1, _JACOBIAN_BYTES // max(1, itemsize * n_params))
+    stream = chunk_size if chunk_size is not None else max(1, min(256, rows_in_cap // 7))
+    panel = max(stream, rows_in_cap - 3 * stream)
 
     def scalar_out(p, xi):
         out = functional_call(net, p, (xi.unsqueeze(0),))
@@ -121,20 +138,39 @@ def _jacobian_ntk(net: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None, chu
             raise ValueError(f"net must have a scalar output per input (shape [n] or [n, 1]), got {tuple(out.shape)}")
         return out.reshape(())
 
-    jac = vmap(jacrev(scalar_out), in_dims=(None, 0))
-    xb = x1 if x2 is None else x2
-    n1, n2 = x1.shape[0], xb.shape[0]
+    jac_fn = vmap(jacrev(scalar_out), in_dims=(None, 0))
     keys = list(params)
+
+    def jac(x: torch.Tensor) -> dict[str, torch.Tensor]:
+        j = jac_fn(params, x)
+        return {k: j[k].reshape(x.shape[0], -1) for k in keys}
+
+    symmetric = x2 is None
+    xb = x1 if symmetric else x2
+    n1, n2 = x1.shape[0], xb.shape[0]
     outs = {k: torch.zeros((n1, n2), dtype=x1.dtype, device=x1.device) for k in (keys if per_layer else ["all"])}
-    for i0 in range(0, n1, chunk_size):
-        ja = jac(params, x1[i0:i0 + chunk_size])
-        for j0 in range(0, n2, chunk_size):
-            jb = ja if (x2 is None and j0 == i0) else jac(params, xb[j0:j0 + chunk_size])
+
+    def add(ja: dict, jb: dict, i0: int, j0: int, mirror: bool) -> None:
+        for k in keys:
+            target = outs[k if per_layer else "all"]
+            block = ja[k] @ jb[k].T
+            target[i0:i0 + block.shape[0], j0:j0 + block.shape[1]] += block
+            if mirror:
+                target[j0:j0 + block.shape[1], i0:i0 + block.shape[0]] += block.T
+
+    for p0 in range(0, n1, panel):
+        p1 = min(n1, p0 + panel)
+        held = {k: torch.empty((p1 - p0, params[k].numel()), dtype=x1.dtype, device=x1.device) for k in keys}
+        for r0 in range(p0, p1, stream):  # the panel's Jacobians, computed once, a chunk at a time
+            part = jac(x1[r0:min(p1, r0 + stream)])
             for k in keys:
-                a = ja[k].reshape(ja[k].shape[0], -1)
-                b = jb[k].reshape(jb[k].shape[0], -1)
-                target = outs[k if per_layer else "all"]
-                target[i0:i0 + a.shape[0], j0:j0 + b.shape[0]] += a @ b.T
+                held[k][r0 - p0:r0 - p0 + part[k].shape[0]] = part[k]
+            del part
+        if symmetric:
+            add(held, held, p0, p0, mirror=False)  # the diagonal block
+        for j0 in range(p1 if symmetric else 0, n2, stream):
+            add(held, jac(xb[j0:j0 + stream]), p0, j0, mirror=symmetric)
+        del held
     return outs if per_layer else outs["all"]
 
 

@@ -14,18 +14,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
-from scipy import stats as _st
 
-from ..mean_field import (
-    SphereTask,
-    first_time_at_or_below,
-    solve_mean_field,
-    sphere_activation,
-    train_sphere_gd,
-)
-from ..nn.monte_carlo import child_seeds
-from ..stats import loglog_fit
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import values_vs_bounds
 
@@ -62,6 +51,9 @@ FORMULA_CONFIGS = {
 
 def formula_point(activation: str, m: int, d: int, tau: float, samples: int, seed: int, device: str) -> dict:
     """One random network (a_i ~ N(1, 1), w_i tilted towards u = e₁ by a random amount): exact R beside Monte Carlo."""
+    import torch
+
+    from ..mean_field import SphereTask, sphere_activation
     gen = torch.Generator().manual_seed(seed)
     task = SphereTask(d=d, tau=tau, student=sphere_activation(activation))
     a = 1.0 + torch.randn(m, generator=gen, dtype=torch.float64)
@@ -76,6 +68,9 @@ def formula_point(activation: str, m: int, d: int, tau: float, samples: int, see
 
 
 def _formula_measure(cfg: FormulaConfig, ctx: Context) -> dict:
+    from scipy import stats as _st
+
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 51, len(cfg.activations) * cfg.cases)
     points = [dict(activation=act, m=cfg.m, d=cfg.d, tau=cfg.tau, samples=cfg.samples, seed=seeds[i * cfg.cases + j],
                    device=str(ctx.device)) for i, act in enumerate(cfg.activations) for j in range(cfg.cases)]
@@ -153,6 +148,7 @@ FIXED_POINT_CONFIGS = {
 
 
 def _fixed_measure(cfg: FixedPointConfig, ctx: Context) -> dict:
+    from ..mean_field import SphereTask, solve_mean_field, sphere_activation
     task = SphereTask(d=2, tau=cfg.tau, student=sphere_activation(cfg.activation))
     path = solve_mean_field(task, cfg.alpha, cfg.t_max, v0=cfg.v0, a0=cfg.a0, points=801)
     return {"t": path.t, "v": path.v, "a": path.a, "e_mf": path.e_mf, "bayes": task.bayes_error,
@@ -273,6 +269,7 @@ def decoupling_point(m: int, seed: int, d: int, alpha: float, tau: float, a0: fl
                      activation: str, record_every: int, trace_points: int, learn_tol: float, ovf_fraction: float,
                      t_gap: float, t_track: float, device: str) -> dict:
     """One training run to t = horizon·m: its times, gaps, unlearning numbers and a thinned trace (a sweep point)."""
+    from ..mean_field import SphereTask, first_time_at_or_below, solve_mean_field, sphere_activation, train_sphere_gd
     task = SphereTask(d=d, tau=tau, student=sphere_activation(activation))
     n = int(round(alpha * m * d))
     tr = train_sphere_gd(task, m, n, t_max=horizon * m, lr=lr, a0=a0, seed=seed, record_every=record_every,
@@ -302,6 +299,7 @@ def decoupling_sweep(ctx: Context, config: DecouplingConfig) -> dict:
 
     Seeds come from ``ctx.seed``; a seed draws the run's data and its W(0).
     """
+    from ..nn.monte_carlo import child_seeds
     cfg = config
     seeds = child_seeds(ctx.seed + 61, cfg.seeds * len(cfg.widths))
     points = [dict(m=m, seed=seeds[i * cfg.seeds + j], d=cfg.d, alpha=cfg.alpha, tau=cfg.tau, a0=cfg.a0, lr=cfg.lr,
@@ -321,6 +319,7 @@ def _column(d: dict, key: str) -> list[list[float]]:
 
 def _fit(d: dict, key: str) -> dict:
     """Least-squares slope of log key against log m over all runs (NaN when a value is non-positive or missing)."""
+    from ..stats import loglog_fit
     ms = [r["m"] for r in d["runs"]]
     ys = [r[key] for r in d["runs"]]
     if not all(math.isfinite(y) and y > 0 for y in ys):

@@ -19,12 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fixtures import calibration_inputs, gaussian_inputs
-from ..kernels.schedule import depth_schedule, relu_variance_profile, schedule_product
-from ..methods.depth_init import train_digits
-from ..nn.monte_carlo import child_seeds
-from ..nn.variance_flow import forward_backward_variances
-from ..specs import MLP
 from .base import Check, Claim, ClaimResult, Context, register
 
 __all__ = ["IdentityConfig", "ShapeConfig", "FlowConfig", "DigitsConfig", "flow_point", "digits_point"]
@@ -75,6 +69,8 @@ def _mp_identity_error(x, depth: int, schedule: list[float], dps: int) -> float:
     floats of the schedule."""
     import mpmath
 
+    from ..specs import MLP
+
     he = MLP(depth, "relu", sigma_w=HE).kernel_mp(x, dps=dps)
     k = MLP(depth, "relu", sigma_w=schedule).kernel_mp(x, dps=dps)
     with mpmath.workdps(dps):
@@ -91,6 +87,9 @@ def _mp_identity_error(x, depth: int, schedule: list[float], dps: int) -> float:
 
 
 def _identity_measure(cfg: IdentityConfig, ctx: Context) -> dict:
+    from ..fixtures import calibration_inputs
+    from ..kernels.schedule import depth_schedule, schedule_product
+    from ..specs import MLP
     x = calibration_inputs(ctx.seed + 160, cfg.n, cfg.d)
     he = MLP(cfg.depth, "relu", sigma_w=HE).kernel(x)
     rows = []
@@ -204,6 +203,9 @@ def best_scalar_fit_error(k, ref) -> float:
 
 
 def _shape_measure(cfg: ShapeConfig, ctx: Context) -> dict:
+    from ..fixtures import calibration_inputs
+    from ..kernels.schedule import depth_schedule
+    from ..specs import MLP
     x = calibration_inputs(ctx.seed + 161, cfg.n, cfg.d)
     sb = math.sqrt(cfg.sigma_b2)
     relu = []
@@ -326,6 +328,10 @@ FLOW_CONFIGS = {
 
 def flow_point(seed: int, r: float, depth: int, width: int, n: int, d: int, input_seed: int, device: str) -> dict:
     """q_l and E‖δ_l‖² of one finite ReLU network under the schedule of ratio r (a sweep point)."""
+    from ..fixtures import gaussian_inputs
+    from ..kernels.schedule import depth_schedule
+    from ..nn.variance_flow import forward_backward_variances
+    from ..specs import MLP
     x = gaussian_inputs(input_seed, n, d)
     spec = MLP(depth, "relu", sigma_w=HE if r == 1.0 else depth_schedule(depth, r))
     net = spec.network(width, d, seed=seed, device=device)
@@ -343,6 +349,9 @@ def growth_sigma(depth: int, width: int) -> float:
 
 
 def _flow_measure(cfg: FlowConfig, ctx: Context) -> dict:
+    from ..fixtures import gaussian_inputs
+    from ..kernels.schedule import depth_schedule, relu_variance_profile
+    from ..nn.monte_carlo import child_seeds
     input_seed = ctx.seed + 162
     seeds = child_seeds(ctx.seed + 163, cfg.seeds)
     homog = seeds[:cfg.homogeneity_seeds]
@@ -511,12 +520,15 @@ DIGITS_CONFIGS = {
 def digits_point(seed: int, r: float, depth: int, width: int, epochs: int, lr: float, momentum: float,
                  batch_size: int, device: str) -> dict:
     """Test accuracy and training losses of one (seed, schedule) run on digits (a sweep point)."""
+    from ..kernels.schedule import depth_schedule
+    from ..methods.depth_init import train_digits
     schedule = HE if r == 1.0 else depth_schedule(depth, r)
     return train_digits(schedule, depth=depth, width=width, epochs=epochs, lr=lr, momentum=momentum,
                         batch_size=batch_size, seed=seed, split_seed=seed, device=device)
 
 
 def _digits_measure(cfg: DigitsConfig, ctx: Context) -> dict:
+    from ..nn.monte_carlo import child_seeds
     seeds = child_seeds(ctx.seed + 164, cfg.seeds)
     rs = (1.0,) + tuple(cfg.rs)
     points = [dict(seed=s, r=r, depth=cfg.depth, width=cfg.width, epochs=cfg.epochs, lr=cfg.lr, momentum=cfg.momentum,

@@ -13,26 +13,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from scipy import stats as _st
 
-from ..nn.monte_carlo import child_seeds
-from ..shortcuts import (
-    monte_carlo_loss,
-    population_gradients,
-    population_loss,
-    random_angle_below,
-    spurious_point,
-    success_experiment,
-    teacher_second_layer,
-    uniform_ball,
-    unit_vectors,
-)
-from ..stats import loglog_fit
 from .base import Check, Claim, ClaimResult, Context, register
 from .plotting import values_vs_bounds
+
+if TYPE_CHECKING:  # annotations only; the modules are imported where they are used
+    import torch
 
 __all__ = ["ClosedFormConfig", "SpuriousConfig", "ShortcutConfig", "closed_form_point", "shortcut_point",
            "shortcut_sweep", "SHORTCUT_CONFIGS"]
@@ -70,6 +59,7 @@ CLOSED_FORM_CONFIGS = {
 
 
 def _finite_difference(fn, x: torch.Tensor, h: float) -> torch.Tensor:
+    import torch
     grad = torch.zeros_like(x)
     for i in range(x.shape[0]):
         e = torch.zeros_like(x)
@@ -82,6 +72,16 @@ def closed_form_point(p: int, k: int, residual: bool, samples: int, fd_step: flo
                       seed: int) -> dict:
     """One random configuration: exact loss beside Monte Carlo, and the analytic gradients' largest deviation from
     central differences (a sweep point)."""
+    import torch
+
+    from ..shortcuts import (
+        monte_carlo_loss,
+        population_gradients,
+        population_loss,
+        teacher_second_layer,
+        uniform_ball,
+        unit_vectors,
+    )
     gen = torch.Generator().manual_seed(seed)
     a_star = teacher_second_layer(1, k, gen, ones_fraction)[0]
     v_star = unit_vectors(1, p, gen)[0]
@@ -101,6 +101,9 @@ def closed_form_point(p: int, k: int, residual: bool, samples: int, fd_step: flo
 
 
 def _closed_measure(cfg: ClosedFormConfig, ctx: Context) -> dict:
+    from scipy import stats as _st
+
+    from ..nn.monte_carlo import child_seeds
     cells = [(p, k, res) for p, k in cfg.sizes for res in (False, True)]
     seeds = child_seeds(ctx.seed + 71, len(cells))
     points = [dict(p=p, k=k, residual=res, samples=cfg.samples, fd_step=cfg.fd_step, ones_fraction=cfg.ones_fraction,
@@ -183,6 +186,7 @@ SPURIOUS_CONFIGS = {
 
 def _rotate(v: torch.Tensor, eps: float, gen: torch.Generator) -> torch.Tensor:
     """v rotated by angle eps towards a random orthogonal direction."""
+    import torch
     r = torch.randn(v.shape[0], generator=gen, dtype=torch.float64)
     r = r - (r @ v) * v
     r = r / r.norm()
@@ -190,6 +194,18 @@ def _rotate(v: torch.Tensor, eps: float, gen: torch.Generator) -> torch.Tensor:
 
 
 def _spurious_measure(cfg: SpuriousConfig, ctx: Context) -> dict:
+    import torch
+
+    from ..nn.monte_carlo import child_seeds
+    from ..shortcuts import (
+        population_gradients,
+        population_loss,
+        spurious_point,
+        teacher_second_layer,
+        uniform_ball,
+        unit_vectors,
+    )
+    from ..stats import loglog_fit
     rows = []
     for i, k in enumerate(cfg.ks):
         gen = torch.Generator().manual_seed(child_seeds(ctx.seed + 81, len(cfg.ks))[i])
@@ -320,12 +336,14 @@ SHORTCUT_CONFIGS = {
 def shortcut_point(p: int, k: int, runs: int, angles: tuple[float, ...], lr_ws: tuple[float, ...], lr_a: float,
                    steps: int, ones_fraction: float, tol: float, seed: int, device: str) -> dict:
     """All cells of one (p, k) in one batch (a sweep point); see :func:`theorycheck.shortcuts.success_experiment`."""
+    from ..shortcuts import success_experiment
     return success_experiment(p, k, runs, tuple(angles), tuple(lr_ws), lr_a=lr_a, steps=steps, seed=seed,
                               ones_fraction=ones_fraction, tol=tol, device=device)
 
 
 def shortcut_sweep(ctx: Context, config: ShortcutConfig) -> dict:
     """Every (p, k) batch of ``config``; read through :meth:`Context.shared` by the three population-GD claims."""
+    from ..nn.monte_carlo import child_seeds
     cfg = config
     seeds = child_seeds(ctx.seed + 91, len(cfg.sizes))
     points = [dict(p=p, k=k, runs=cfg.runs, angles=tuple(cfg.angles), lr_ws=(cfg.lr_small, cfg.lr_large),
@@ -362,6 +380,7 @@ def _cnn_agreement(d: dict, lr: float, cell: int | None = None, critical: bool =
 def _cnn_prediction(d: dict, lr: float) -> tuple[float, float]:
     """The half-space mechanism's CNN success rate, mean over runs of P(φ(0) < φ_c) for a uniform w(0) in R^p, and
     the binomial standard error of a measured rate around it."""
+    from ..shortcuts import random_angle_below
     probs = [float(random_angle_below(pc, row["p"])) for row in _rows(d, "cnn", lr) for pc in row["phi_c"]]
     if not probs:
         return math.nan, math.nan

@@ -14,6 +14,8 @@ __all__ = ["Identity"]
 
 class Identity:
     name = "identity"
+    #: φ(cz) = cφ(z): the engine may factor scales out (:mod:`theorycheck.kernels.scaling`).
+    homogeneous = True
 
     def diag(self, q: torch.Tensor) -> torch.Tensor:
         return q.clone()

@@ -25,6 +25,9 @@ __all__ = ["LeakyReLU"]
 class LeakyReLU:
     """Closed-form expectations for the leaky ReLU with negative slope α (α = −1: abs)."""
 
+    #: φ(cz) = cφ(z) for c > 0: the engine may factor scales out (:mod:`theorycheck.kernels.scaling`).
+    homogeneous = True
+
     def __init__(self, negative_slope: float) -> None:
         self.alpha = float(negative_slope)
         self.name = f"leaky_relu({self.alpha:g})"

@@ -40,9 +40,20 @@ kernel entries are exactly 0, never NaN. Products √a·√b are formed as produ
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from .expectation import Expectations
+from .scaling import (
+    ORDINARY_EXPONENT,
+    eval_scale,
+    is_homogeneous,
+    mul_pow2_,
+    raise_overflow,
+    renorm_exponent,
+    scaled_square,
+)
 from .steps import GraphonStep, KernelStep, LayerState, Step, check_steps
 
 __all__ = ["expectations_for", "mlp_kernels", "layer_variances"]
@@ -198,22 +209,42 @@ def mlp_kernels(
             raise ValueError("pass steps or factors, not both")
         steps = factors
     steps = check_steps(steps, depth)
-    w2, b2 = sigma_w * sigma_w, sigma_b * sigma_b
+    homog = is_homogeneous(expect)
+    # every w2/b2 below is scaled: true kernels = 2^k × carried ones (kernels/scaling.py); σ_w = 2^ω σ̂_w
+    omega = _sigma_exponent(sigma_w)
+    w2h = scaled_square(sigma_w, 2 * omega)
+    row_exp = col_exp = None  # per-input exponents r_i (homogeneous φ without bias): Σ_ij = 2^{k + r_i + r_j} Σ̂_ij
     if start is None:
         if x1 is None:
             raise ValueError("x1 is required unless a start state is given")
         sym = x2 is None
         xb = x1 if sym else x2
+        if homog and sigma_b == 0.0:
+            x1, row_exp = _per_input_scale(x1)
+            xb, col_exp = (x1, row_exp) if sym else _per_input_scale(xb)
+            e = 0
+        else:
+            e = _common_exponent(x1, xb)
+            x1 = mul_pow2_(x1.clone(), -e) if e else x1
+            xb = x1 if sym else (mul_pow2_(xb.clone(), -e) if e else xb)
         like, first = x1, 1
         steps = _on(steps, like)
-        qa0 = steps[0].input_variances(x1, w2, b2)
-        qb0 = qa0 if sym else steps[0].input_variances(xb, w2, b2)
+        base = 2 * omega + 2 * e
+        qa0 = steps[0].input_variances(x1, w2h, scaled_square(sigma_b, base))
+        qb0 = qa0 if sym else steps[0].input_variances(xb, w2h, scaled_square(sigma_b, base))
+        m = renorm_exponent(qa0, qb0)
+        k_first = base + m
+        coef_in = (math.ldexp(w2h, -m), scaled_square(sigma_b, k_first))
+        if m:
+            qa0 = steps[0].input_variances(x1, *coef_in)
+            qb0 = qa0 if sym else steps[0].input_variances(xb, *coef_in)
         n1, n2, k0 = x1.shape[0], xb.shape[0], steps[0].k_out
     else:
         first = start.layer
         if isinstance(first, bool) or not isinstance(first, int) or not 1 <= first <= depth + 1:
             raise ValueError(f"start.layer must be an integer in [1, {depth + 1}], got {first!r}")
         s_nngp, s_ntk, qa0, qb0 = start.positions()
+        k_first = int(getattr(start, "log2_scale", 0))
         sym = qb0 is None
         qb0 = qa0 if sym else qb0
         like = s_nngp
@@ -223,12 +254,29 @@ def mlp_kernels(
             raise ValueError(f"start has {k0} positions; steps[{first}] reads {steps[first - 1].k_out}")
     dtype, device = like.dtype, like.device
 
-    qa, qb = [qa0], [qb0]
-    for layer in range(first, depth):
-        qa.append(steps[layer].variances(_diag(expect, qa[-1]), w2, b2))
-        qb.append(qa[-1] if sym else steps[layer].variances(_diag(expect, qb[-1]), w2, b2))
-    stats_a = [variance_stats(q, expect) for q in qa]
-    stats_b = stats_a if sym else [variance_stats(q, expect) for q in qb]
+    # the diagonals, layer by layer, with each layer's exponent k and evaluation plan (kernels/scaling.py)
+    qa, qb, ks, plans, coefs = [qa0], [qb0], [k_first], [], []
+    for layer in range(first, depth + 1):
+        plan = eval_scale(ks[-1], expect, qa[-1], qb[-1])
+        plans.append(plan)
+        base = plan.e_exponent + 2 * omega
+        ea = _diag(expect, plan.qs[0])
+        eb = ea if sym else _diag(expect, plan.qs[1])
+        step = steps[layer]
+        qna = step.variances(ea, w2h, scaled_square(sigma_b, base))
+        qnb = qna if sym else step.variances(eb, w2h, scaled_square(sigma_b, base))
+        m = renorm_exponent(qna, qnb)
+        ks.append(base + m)
+        coefs.append((math.ldexp(w2h, -m), scaled_square(sigma_b, base + m)))
+        if layer < depth:
+            qa.append(step.variances(ea, *coefs[-1]) if m else qna)
+            qb.append(qa[-1] if sym else (step.variances(eb, *coefs[-1]) if m else qnb))
+    corr_a = [{"inv_s": variance_stats(q, expect)["inv_s"]} for q in qa]
+    corr_b = corr_a if sym else [{"inv_s": variance_stats(q, expect)["inv_s"]} for q in qb]
+    stats_a = [variance_stats(p.qs[0], expect) for p in plans]
+    stats_b = stats_a if sym else [variance_stats(p.qs[1], expect) for p in plans]
+    factor_a = [p.point_factor(q) if p.reduced else None for p, q in zip(plans, qa)]
+    factor_b = factor_a if sym else [p.point_factor(q) if p.reduced else None for p, q in zip(plans, qb)]
 
     kmax = max([k0] + [s.k_out for s in steps[first:]])
     if block_elements is None:
@@ -251,7 +299,7 @@ def mlp_kernels(
         k = k0
         C, T = block(0, k), block(1, k)
         if start is None:
-            steps[0].input_block(x1[r0:r1], xb[c0:], C, T, w2, b2)
+            steps[0].input_block(x1[r0:r1], xb[c0:], C, T, *coef_in)
         else:
             C.copy_(s_nngp[:, r0:r1, c0:])
             T.copy_(s_ntk[:, r0:r1, c0:])
@@ -259,13 +307,19 @@ def mlp_kernels(
             R, D, W0, W1 = (block(j, k) for j in (2, 3, 4, 5))
             rs = {key: v[:, r0:r1, None] for key, v in stats_a[i].items()}
             cs = {key: v[:, None, c0:] for key, v in stats_b[i].items()}
-            correlations_(C, rs, cs, R, W0, W1)
+            correlations_(C, {"inv_s": corr_a[i]["inv_s"][:, r0:r1, None]},
+                          {"inv_s": corr_b[i]["inv_s"][:, None, c0:]}, R, W0, W1)
             if sym:
                 R.diagonal(dim1=1, dim2=2).fill_(1.0)
+            unit = R.abs() == 1.0 if plans[i].reduced else None
             expect.block(R, rs, cs, D, [W0, W1, C])
+            if plans[i].dot_exponent or plans[i].reduced:
+                fa = None if factor_a[i] is None else factor_a[i][:, r0:r1, None]
+                fb = None if factor_b[i] is None else factor_b[i][:, None, c0:]
+                plans[i].adjust_(D, T, unit, fa, fb)
             k = steps[layer].k_out
             C_next, T_next = block(0, k), block(1, k)
-            steps[layer].propagate(R, D, T, C_next, T_next, w2, b2)  # Σ, Θ of the next layer
+            steps[layer].propagate(R, D, T, C_next, T_next, *coefs[i])  # Σ, Θ of the next layer
             C, T = C_next, T_next
         nngp[r0:r1, c0:] = C[0]
         ntk[r0:r1, c0:] = T[0]
@@ -276,6 +330,60 @@ def mlp_kernels(
                 out[r1:, r0:r1] = out[r0:r1, r1:].T
                 square = out[r0:r1, r0:r1]
                 square.copy_(torch.triu(square) + torch.triu(square, 1).T)
+    hint = (f"reduce sigma_w (= {sigma_w:g}), sigma_b (= {sigma_b:g}), the depth (= {depth}) or the input scale")
+    return _unscale(nngp, ntk, ks[-1], row_exp, row_exp if sym else col_exp, hint)
+
+
+_INPUT_EXPONENT = 400
+
+
+def _sigma_exponent(sigma_w: float) -> int:
+    """ω with σ_w = 2^ω σ̂_w: the binary exponent of a σ_w above the ordinary range, else 0."""
+    e = math.frexp(sigma_w)[1]
+    return e if e > ORDINARY_EXPONENT // 2 else 0
+
+
+def _per_input_scale(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """x_i 2^{−r_i} with r_i the binary exponent of max_j |x_ij| (0 for a zero row), or (x, None) when every
+    exponent is ordinary."""
+    top = x.abs().amax(dim=1)
+    r = torch.frexp(top).exponent.to(torch.float64)
+    r = torch.where(top > 0, r, torch.zeros_like(r))
+    if float(r.abs().max()) <= ORDINARY_EXPONENT // 2:
+        return x, None
+    return mul_pow2_(x.clone(), -r[:, None]), r
+
+
+def _common_exponent(x1: torch.Tensor, x2: torch.Tensor) -> int:
+    """e ≥ 0 with max |x|·2^{−e} ≤ 2^{400}: the smallest shift that keeps the input Gram matrix in range, so that
+    a bias σ_b² 2^{−2e} stays representable beside it (0 in the ordinary range; tiny inputs are not scaled up)."""
+    top = max(float(x1.abs().max()), float(x2.abs().max()))
+    e = math.frexp(top)[1] if top > 0 else 0
+    return e - _INPUT_EXPONENT if e > _INPUT_EXPONENT else 0
+
+
+def _unscale(nngp: torch.Tensor, ntk: torch.Tensor, k: int, row_exp: torch.Tensor | None,
+             col_exp: torch.Tensor | None, hint: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The true kernels 2^{k + r_i + r_j} × the scaled ones; an :class:`OverflowError` for entries that float64
+    cannot hold (estimated magnitude in the message) or any non-finite entry."""
+    scaled = k != 0 or row_exp is not None or col_exp is not None
+    for name, out in (("NNGP", nngp), ("NTK", ntk)):
+        if not bool(torch.isfinite(out).all()):
+            raise_overflow(name, None, hint)
+        if not scaled:
+            continue
+        ex = torch.full((), float(k), dtype=torch.float64, device=out.device)
+        if row_exp is not None:
+            ex = ex + row_exp.to(out.device)[:, None]
+        if col_exp is not None:
+            ex = ex + col_exp.to(out.device)[None, :]
+        ex = ex.expand_as(out)
+        nz = out != 0
+        if bool(nz.any()):
+            top = float((torch.log2(out.abs()[nz]) + ex[nz]).max())
+            if top >= 1024.0:
+                raise_overflow(name, top * math.log10(2.0), hint)
+        mul_pow2_(out, ex)
     return nngp, ntk
 
 

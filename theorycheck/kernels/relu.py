@@ -57,6 +57,8 @@ class ReLU:
     """Closed-form E[φ(u)φ(v)] and E[φ'(u)φ'(v)] for φ = relu (docs/theory/dense.md)."""
 
     name = "relu"
+    #: φ(cz) = cφ(z) for c > 0: the engine may factor scales out (:mod:`theorycheck.kernels.scaling`).
+    homogeneous = True
 
     def diag(self, q: torch.Tensor) -> torch.Tensor:
         """E[relu(u)²] for u ~ N(0, q): q/2."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import mpmath
 import torch
 
-from .relu import arccos_block, arccos_mp
+from .relu import arccos_block, arccos_mp, leaky_stable
 
 __all__ = ["LeakyReLU"]
 
@@ -55,3 +55,8 @@ class LeakyReLU:
         c = max(mpmath.mpf(-1), min(mpmath.mpf(1), rho)) * mpmath.sqrt(a) * mpmath.sqrt(b)
         g = (1 - al) ** 2
         return al * c + g * k1, al + g * k0
+
+    def stable_pairs(self, rho: torch.Tensor, s2: torch.Tensor, sa: torch.Tensor, sb: torch.Tensor
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(E[φφ], E[φ'φ'], 1 − r) for near-colinear pairs with accurate s2 = 1 − ρ² (:func:`~.relu.leaky_stable`)."""
+        return leaky_stable(self.alpha, rho, s2, sa, sb)

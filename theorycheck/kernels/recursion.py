@@ -255,13 +255,15 @@ def mlp_kernels(
     dtype, device = like.dtype, like.device
 
     # the diagonals, layer by layer, with each layer's exponent k and evaluation plan (kernels/scaling.py)
-    qa, qb, ks, plans, coefs = [qa0], [qb0], [k_first], [], []
+    qa, qb, ks, plans, coefs, diag_a, diag_b = [qa0], [qb0], [k_first], [], [], [], []
     for layer in range(first, depth + 1):
         plan = eval_scale(ks[-1], expect, qa[-1], qb[-1])
         plans.append(plan)
         base = plan.e_exponent + 2 * omega
         ea = _diag(expect, plan.qs[0])
         eb = ea if sym else _diag(expect, plan.qs[1])
+        diag_a.append(ea)
+        diag_b.append(eb)
         step = steps[layer]
         qna = step.variances(ea, w2h, scaled_square(sigma_b, base))
         qnb = qna if sym else step.variances(eb, w2h, scaled_square(sigma_b, base))
@@ -278,6 +280,9 @@ def mlp_kernels(
     factor_a = [p.point_factor(q) if p.reduced else None for p, q in zip(plans, qa)]
     factor_b = factor_a if sym else [p.point_factor(q) if p.reduced else None for p, q in zip(plans, qb)]
 
+    # near-colinear pairs: 1 − ρ² carried without cancellation (closed forms with ``stable_pairs``; (α, β, γ) steps)
+    stable = (start is None and callable(getattr(expect, "stable_pairs", None)) and all(
+        isinstance(st, KernelStep) for st in steps) and all(p.dot_exponent == 0 and not p.reduced for p in plans))
     kmax = max([k0] + [s.k_out for s in steps[first:]])
     if block_elements is None:
         block_elements = DEFAULT_BLOCK_ELEMENTS if kmax == 1 else GRAPHON_BLOCK_ELEMENTS
@@ -311,8 +316,19 @@ def mlp_kernels(
                           {"inv_s": corr_b[i]["inv_s"][:, None, c0:]}, R, W0, W1)
             if sym:
                 R.diagonal(dim1=1, dim2=2).fill_(1.0)
+            if stable and i == 0:
+                near = _near_colinear(R[0], x1[r0:r1], xb[c0:], sym, steps[0].alpha * coef_in[0] / x1.shape[1],
+                                      coef_in[1], qa[0][0, r0:r1], qb[0][0, c0:])
+            if stable and near is not None:
+                flat, ri, ci, s2 = near
+                rho_near = R[0].view(-1)[flat].clone()
             unit = R.abs() == 1.0 if plans[i].reduced else None
             expect.block(R, rs, cs, D, [W0, W1, C])
+            if stable and near is not None:
+                e_n, d_n, u_n = expect.stable_pairs(rho_near, s2, stats_a[i]["s"][0, r0 + ri],
+                                                    stats_b[i]["s"][0, c0 + ci])
+                R[0].view(-1)[flat] = e_n
+                D[0].view(-1)[flat] = d_n
             if plans[i].dot_exponent or plans[i].reduced:
                 fa = None if factor_a[i] is None else factor_a[i][:, r0:r1, None]
                 fb = None if factor_b[i] is None else factor_b[i][:, None, c0:]
@@ -320,6 +336,14 @@ def mlp_kernels(
             k = steps[layer].k_out
             C_next, T_next = block(0, k), block(1, k)
             steps[layer].propagate(R, D, T, C_next, T_next, *coefs[i])  # Σ, Θ of the next layer
+            if stable and near is not None and layer < depth:  # 1 − ρ'² of the next layer, without cancellation
+                a_w, b2_l = steps[layer].alpha * coefs[i][0], coefs[i][1]
+                ea_n, eb_n = diag_a[i][0, r0 + ri], diag_b[i][0, c0 + ci]
+                se = torch.sqrt(ea_n) * torch.sqrt(eb_n)
+                num = a_w * a_w * se * se * u_n * (2.0 - u_n) + a_w * b2_l * (
+                    (torch.sqrt(ea_n) - torch.sqrt(eb_n)) ** 2 + 2.0 * se * u_n)
+                s2 = (num / (qa[i + 1][0, r0 + ri] * qb[i + 1][0, c0 + ci])).clamp_(0.0, 1.0)
+                near = (flat, ri, ci, s2)
             C, T = C_next, T_next
         nngp[r0:r1, c0:] = C[0]
         ntk[r0:r1, c0:] = T[0]
@@ -335,6 +359,50 @@ def mlp_kernels(
 
 
 _INPUT_EXPONENT = 400
+
+
+#: Pairs with |ρ| above this get 1 − ρ² from the inputs directly (the subtraction 1 − ρ loses about
+#: log10(1/(1 − |ρ|)) digits; here at most 3).
+NEAR_COLINEAR = 1.0 - 1e-3
+
+
+def _near_colinear(rho: torch.Tensor, xa: torch.Tensor, xb: torch.Tensor, sym: bool, a_w: float, b2: float,
+                   qa: torch.Tensor, qb: torch.Tensor):
+    r"""Entries of a first-layer block with |ρ| > :data:`NEAR_COLINEAR` and their 1 − ρ², without cancellation.
+
+    With Σ^{(1)}(x, y) = A x·y + b², ab − c² = A²(|x|²|y|² − (x·y)²) + A b²|x − y|² and
+    |x|²|y|² − (x·y)² = |x|²|y_⊥|², y_⊥ = y − (x·y/|x|²) x formed componentwise: the rounding of the projection
+    coefficient moves y_⊥ along x, orthogonally to it, so |y_⊥|² is accurate to O(ulp/sin θ) relatively and θ to a
+    few ulps absolutely (the Gram route 1 − ρ loses √ulp in θ).
+
+    Args:
+        rho: [r, m] correlations of the block.
+        xa: [r, d] row inputs (as the block saw them).
+        xb: [m, d] column inputs.
+        sym: whether the block lies on the diagonal of a symmetric call (its diagonal is exact already).
+        a_w: A = α σ_w²/d of the input step (scaled).
+        b2: σ_b² (scaled).
+        qa: [r] variances of the rows.
+        qb: [m] variances of the columns.
+
+    Returns:
+        ``None`` when there are no such entries, else (flat indices into the block, row indices, column indices,
+        1 − ρ²).
+    """
+    mask = rho.abs() > NEAR_COLINEAR
+    if sym:
+        mask.diagonal().fill_(False)
+    if not bool(mask.any()):
+        return None
+    ri, ci = torch.nonzero(mask, as_tuple=True)
+    x, y = xa[ri], xb[ci]
+    nx = (x * x).sum(dim=1)
+    t = torch.where(nx > 0, (x * y).sum(dim=1) / torch.where(nx > 0, nx, torch.ones_like(nx)), torch.zeros_like(nx))
+    perp = y - t[:, None] * x
+    det = nx * (perp * perp).sum(dim=1)
+    diff = ((x - y) ** 2).sum(dim=1)
+    s2 = ((a_w * a_w * det + a_w * b2 * diff) / (qa[ri] * qb[ci])).clamp_(0.0, 1.0)
+    return ri * rho.shape[1] + ci, ri, ci, s2
 
 
 def _sigma_exponent(sigma_w: float) -> int:

@@ -70,7 +70,8 @@ def expectations_for(activation, quadrature_degree: int = 48) -> Expectations:
 
     Args:
         activation: the activation (its registry entry says whether a closed form exists).
-        quadrature_degree: Gauss–Hermite nodes per dimension otherwise.
+        quadrature_degree: accuracy knob of the scale-aware quadrature otherwise
+            (:class:`~theorycheck.kernels.quadrature.Quadrature`).
 
     Returns:
         ``activation.expectations(quadrature_degree)``.

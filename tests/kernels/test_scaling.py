@@ -128,3 +128,16 @@ def test_zero_input_at_a_huge_scale_is_exact():
     for sb in (0.0, 0.4):
         spec = tc.MLP(2, "erf", sigma_b=sb)
         assert _rel_mp(spec.kernel(x), spec.kernel_mp(x, dps=50)) < 1e-12
+
+
+@pytest.mark.parametrize("scale, kw", [(1e6, dict(sigma_b=0.3)), (1e12, dict(sigma_b=0.3, rescale="weights")),
+                                       (1e100, dict(rescale="weights")), (1e100, dict(sigma_b=0.3, rescale=True)),
+                                       (1e200, dict()), (1e200, dict(rescale="weights"))])
+def test_erf_pruned_input_layer_at_large_scales(scale, kw):
+    """The exact fixed-d input-layer mixture with erf: rows that keep one input see exactly colinear inputs, whose
+    Ė ∝ 1/√q dominates the off-diagonal NTK; 1 − ρ² from the kept inputs (minors) keeps them exact. Before: 5e-4
+    (1e6, σ_b = 0.3), 0.81 (1e12), 9.6 (1e100), NaN (1e200). (The 50-digit reference needed the same care: it now
+    takes log10(AB/(AB − C²)) extra digits per row.)"""
+    spec = tc.MLP(2, "erf", prune=0.5, prune_layers="all", **kw)
+    x = _x()
+    assert _rel_mp(spec.kernel(x * scale), spec.kernel_mp(x * scale, dps=50)) < 1e-13

@@ -68,6 +68,21 @@ class Erf:
         torch.where(rho.abs() > 0.5, u, t, out=rho)
         rho.mul_(2.0 / math.pi)
 
+    def stable_pairs(self, rho: torch.Tensor, s2: torch.Tensor, sa: torch.Tensor, sb: torch.Tensor
+                     ) -> tuple[torch.Tensor, torch.Tensor, None]:
+        """(E[erf erf], E[erf' erf'], None) for near-colinear pairs with accurate s2 = 1 − ρ² (the forms of
+        :meth:`block` with 1 − ρ² = s2 and 1 − |ρ| = s2/(1 + |ρ|)); the next layer's complement is not carried."""
+        qa, qb = sa * sa, sb * sb
+        ea, eb = 1.0 / (1.0 + 2.0 * qa), 1.0 / (1.0 + 2.0 * qb)
+        g = ea + eb - ea * eb
+        edot = (4.0 / math.pi) * torch.sqrt(ea) * torch.sqrt(eb) / torch.sqrt(s2 + rho * rho * g)
+        tt = torch.sqrt(2.0 * qa * ea) * torch.sqrt(2.0 * qb * eb)
+        w = s2 / (1.0 + rho.abs()) + rho.abs() * g / (1.0 + tt)
+        y = (rho * tt).clamp(-1.0, 1.0)
+        far = torch.copysign(math.pi / 2 - 2.0 * torch.asin(torch.sqrt((0.5 * w).clamp(0.0, 1.0))), y)
+        e = (2.0 / math.pi) * torch.where(y.abs() > 0.5, far, torch.asin(y))
+        return e, edot, None
+
     def pair_mp(self, a: mpmath.mpf, b: mpmath.mpf, rho: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
         rho = max(mpmath.mpf(-1), min(mpmath.mpf(1), rho))
         c = rho * mpmath.sqrt(a) * mpmath.sqrt(b)

@@ -58,7 +58,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .recursion import _common_exponent, _sigma_exponent, correlations_, variance_stats
+from .recursion import _common_exponent, _near_colinear, _sigma_exponent, correlations_, variance_stats
 from .scaling import eval_scale, mul_pow2_
 from .steps import GraphonStep, LayerState, MaskScaling, Step, check_steps
 
@@ -255,6 +255,7 @@ def first_layer_mixture(x1: torch.Tensor, x2: torch.Tensor | None, rows: MaskRow
     e_out = torch.zeros(nb * nv, n1, n2, dtype=dtype, device=device)
     p_out = torch.zeros(nb * nv, n1, n2, dtype=dtype, device=device)
     kept = [torch.nonzero(r).flatten() for r in m]
+    stable = callable(getattr(expect, "stable_pairs", None))
     dense_rows = [k.numel() * 2 > m.shape[1] for k in kept]
     step = max(1, min(n1, block_elements // max(n2, 1)))
     buf = torch.empty(6 * step * n2, dtype=dtype, device=device)
@@ -284,7 +285,19 @@ def first_layer_mixture(x1: torch.Tensor, x2: torch.Tensor | None, rows: MaskRow
             if sym:
                 R.diagonal().fill_(1.0)
             unit = R.abs() == 1.0 if plan.reduced else None
+            near = None
+            if stable:  # 1 − ρ² from the kept inputs for near-colinear pairs (a single kept input: exactly colinear)
+                ka = xa_blk * m[r] if dense_rows[r] else xa_blk[:, kept[r]]
+                kb = xb_blk * m[r] if dense_rows[r] else xb_blk[:, kept[r]]
+                near = _near_colinear(R, ka, kb, sym, fwd_scale, b2, va[r, r0:r1], vb[r, c0:])
+                if near is not None:
+                    rho_near = R.view(-1)[near[0]].clone()
             expect.block(R, rs, cs, D, [W0, W1, C])
+            if near is not None:
+                flat, ri, ci, s2 = near
+                e_n, d_n, _ = expect.stable_pairs(rho_near, s2, stats_a["s"][r, r0 + ri], stats_b["s"][r, c0 + ci])
+                R.view(-1)[flat] = e_n
+                D.view(-1)[flat] = d_n
             if plan.dot_exponent or plan.reduced:
                 plan.adjust_(D, T, unit, None if fac_a is None else fac_a[r, r0:r1, None],
                              None if fac_b is None else fac_b[r, None, c0:])

@@ -337,6 +337,8 @@ def mlp_kernels(
             k = steps[layer].k_out
             C_next, T_next = block(0, k), block(1, k)
             steps[layer].propagate(R, D, T, C_next, T_next, *coefs[i])  # Σ, Θ of the next layer
+            if stable and near is not None and u_n is None:  # this activation does not carry the complement
+                near = None
             if stable and near is not None and layer < depth:  # 1 − ρ'² of the next layer, without cancellation
                 a_w, b2_l = steps[layer].alpha * coefs[i][0], coefs[i][1]
                 ea_n, eb_n = diag_a[i][0, r0 + ri], diag_b[i][0, c0 + ci]
@@ -365,16 +367,20 @@ _INPUT_EXPONENT = 400
 #: Pairs with |ρ| above this get 1 − ρ² from the inputs directly (the subtraction 1 − ρ loses about
 #: log10(1/(1 − |ρ|)) digits; here at most 3).
 NEAR_COLINEAR = 1.0 - 1e-3
+#: Up to this many features the Gram determinant of a pair is summed over its 2×2 minors (exact for colinear
+#: inputs such as a single kept feature); beyond, from the projection y_⊥.
+_LAGRANGE_MAX_D = 16
 
 
 def _near_colinear(rho: torch.Tensor, xa: torch.Tensor, xb: torch.Tensor, sym: bool, a_w: float, b2: float,
                    qa: torch.Tensor, qb: torch.Tensor):
     r"""Entries of a first-layer block with |ρ| > :data:`NEAR_COLINEAR` and their 1 − ρ², without cancellation.
 
-    With Σ^{(1)}(x, y) = A x·y + b², ab − c² = A²(|x|²|y|² − (x·y)²) + A b²|x − y|² and
-    |x|²|y|² − (x·y)² = |x|²|y_⊥|², y_⊥ = y − (x·y/|x|²) x formed componentwise: the rounding of the projection
-    coefficient moves y_⊥ along x, orthogonally to it, so |y_⊥|² is accurate to O(ulp/sin θ) relatively and θ to a
-    few ulps absolutely (the Gram route 1 − ρ loses √ulp in θ).
+    With Σ^{(1)}(x, y) = A x·y + b², ab − c² = A²(|x|²|y|² − (x·y)²) + A b²|x − y|², and |x|²|y|² − (x·y)² is the
+    sum of squared 2×2 minors (x_j y_k − x_k y_j)² for d ≤ 16 (zero for one feature) or |x|²|y_⊥|² with
+    y_⊥ = y − (x·y/|x|²) x formed componentwise (the rounding of the projection coefficient moves y_⊥ along x,
+    orthogonally to it): accurate to O(ulp/sin θ) relatively, θ to a few ulps absolutely (the Gram route 1 − ρ loses
+    √ulp in θ).
 
     Args:
         rho: [r, m] correlations of the block.
@@ -397,12 +403,24 @@ def _near_colinear(rho: torch.Tensor, xa: torch.Tensor, xb: torch.Tensor, sym: b
         return None
     ri, ci = torch.nonzero(mask, as_tuple=True)
     x, y = xa[ri], xb[ci]
-    nx = (x * x).sum(dim=1)
-    t = torch.where(nx > 0, (x * y).sum(dim=1) / torch.where(nx > 0, nx, torch.ones_like(nx)), torch.zeros_like(nx))
-    perp = y - t[:, None] * x
-    det = nx * (perp * perp).sum(dim=1)
     diff = ((x - y) ** 2).sum(dim=1)
-    s2 = ((a_w * a_w * det + a_w * b2 * diff) / (qa[ri] * qb[ci])).clamp_(0.0, 1.0)
+    a, b = qa[ri], qb[ci]  # factors ordered so that nothing overflows at variances up to float64's range
+    if x.shape[1] == 0:  # a mask row that keeps no feature: the bias alone, ρ = 1 exactly
+        first = torch.zeros_like(a)
+    elif x.shape[1] <= _LAGRANGE_MAX_D:
+        # Lagrange: |x|²|y|² − (x·y)² = Σ_{j<k} (x_j y_k − x_k y_j)², exactly 0 for one feature
+        top = torch.maximum(x.abs().amax(dim=1), y.abs().amax(dim=1)).clamp_min(1e-300)
+        xs, ys = x / top[:, None], y / top[:, None]
+        w = xs[:, :, None] * ys[:, None, :]
+        det = ((w - w.transpose(1, 2)) ** 2).sum(dim=(1, 2)) * 0.5
+        first = (a_w * top * top / a) * (a_w * top * top / b) * det
+    else:
+        nx = (x * x).sum(dim=1)
+        t = torch.where(nx > 0, (x * y).sum(dim=1) / torch.where(nx > 0, nx, torch.ones_like(nx)),
+                        torch.zeros_like(nx))
+        perp = y - t[:, None] * x
+        first = (a_w * nx / a) * (a_w * (perp * perp).sum(dim=1) / b)
+    s2 = (first + a_w * (b2 / a) * (diff / b)).clamp_(0.0, 1.0)
     return ri * rho.shape[1] + ci, ri, ci, s2
 
 

@@ -132,7 +132,8 @@ def test_zero_input_at_a_huge_scale_is_exact():
 
 @pytest.mark.parametrize("scale, kw", [(1e6, dict(sigma_b=0.3)), (1e12, dict(sigma_b=0.3, rescale="weights")),
                                        (1e100, dict(rescale="weights")), (1e100, dict(sigma_b=0.3, rescale=True)),
-                                       (1e200, dict()), (1e200, dict(rescale="weights"))])
+                                       (1e200, dict()), (1e200, dict(rescale="weights", sigma_b=0.3)),
+                                       (1e200, dict(sigma_b=0.3))])
 def test_erf_pruned_input_layer_at_large_scales(scale, kw):
     """The exact fixed-d input-layer mixture with erf: rows that keep one input see exactly colinear inputs, whose
     Ė ∝ 1/√q dominates the off-diagonal NTK; 1 − ρ² from the kept inputs (minors) keeps them exact. Before: 5e-4
@@ -141,3 +142,14 @@ def test_erf_pruned_input_layer_at_large_scales(scale, kw):
     spec = tc.MLP(2, "erf", prune=0.5, prune_layers="all", **kw)
     x = _x()
     assert _rel_mp(spec.kernel(x * scale), spec.kernel_mp(x * scale, dps=50)) < 1e-13
+
+
+@pytest.mark.parametrize("scale", [1e100, 1e200])
+@pytest.mark.parametrize("sigma_b", [0.0, 0.3])
+def test_erf_colinear_inputs_at_large_scales(scale, sigma_b):
+    """x and 2x beside a bias: 1 − ρ² ≈ σ_b²/q is of the order of erf's 1/q, and Ė ∝ 1/√(q(1 − ρ²) + O(1)) needs
+    it exactly, also under the reduction of kernels/scaling.py (1e200). Both sides take 1 − ρ² from the inputs
+    (before: 1.8 % at 1e100; 1e175 at 1e200 where the 50-digit reference itself lost 1 − ρ²)."""
+    x = torch.tensor([[1.0, 2, 3, 4], [2, 4, 6, 8], [1, -1, 0.5, 0]], dtype=torch.float64) * scale
+    spec = tc.MLP(2, "erf", sigma_b=sigma_b)
+    assert _rel_mp(spec.kernel(x), spec.kernel_mp(x, dps=50)) < 1e-13

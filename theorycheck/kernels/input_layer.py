@@ -292,9 +292,18 @@ def first_layer_mixture(x1: torch.Tensor, x2: torch.Tensor | None, rows: MaskRow
                 near = _near_colinear(R, ka, kb, sym, fwd_scale, b2, va[r, r0:r1], vb[r, c0:])
                 if near is not None:
                     rho_near = R.view(-1)[near[0]].clone()
+                    R_pre = R.clone() if plan.reduced else None
             expect.block(R, rs, cs, D, [W0, W1, C])
             if near is not None:
                 flat, ri, ci, s2 = near
+                if plan.reduced:
+                    # 1 − ρ² of order 1/q (a bias beside one kept input): Ė depends on q(1 − ρ²), so the reduced
+                    # evaluation takes λ(1 − ρ²) and the ρ = ±1 law λ^{−1/2} (kernels/scaling.py)
+                    tiny = (s2 < 2.0**-600) & (va[r, r0 + ri] > plan.limit) & (vb[r, c0 + ci] > plan.limit)
+                    boosted = _near_colinear(R_pre, ka, kb, sym, fwd_scale, b2, va[r, r0:r1], vb[r, c0:],
+                                             boost=plan.j)[3]
+                    s2 = torch.where(tiny, boosted, s2)
+                    unit.view(-1)[flat[tiny]] = True
                 e_n, d_n, _ = expect.stable_pairs(rho_near, s2, stats_a["s"][r, r0 + ri], stats_b["s"][r, c0 + ci])
                 R.view(-1)[flat] = e_n
                 D.view(-1)[flat] = d_n

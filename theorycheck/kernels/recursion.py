@@ -283,7 +283,7 @@ def mlp_kernels(
 
     # near-colinear pairs: 1 − ρ² carried without cancellation (closed forms with ``stable_pairs``; (α, β, γ) steps)
     stable = (start is None and callable(getattr(expect, "stable_pairs", None)) and all(
-        isinstance(st, KernelStep) for st in steps) and all(p.dot_exponent == 0 and not p.reduced for p in plans))
+        isinstance(st, KernelStep) for st in steps))
     kmax = max([k0] + [s.k_out for s in steps[first:]])
     if block_elements is None:
         block_elements = DEFAULT_BLOCK_ELEMENTS if kmax == 1 else GRAPHON_BLOCK_ELEMENTS
@@ -324,6 +324,17 @@ def mlp_kernels(
                 flat, ri, ci, s2 = near
                 rho_near = R[0].view(-1)[flat].clone()
             unit = R.abs() == 1.0 if plans[i].reduced else None
+            if stable and near is not None and plans[i].reduced:
+                # 1 − ρ² of order 1/q (colinear inputs beside a bias): Ė depends on q(1 − ρ²), so the reduced
+                # evaluation takes λ(1 − ρ²) and the ρ = ±1 law λ^{−1/2} (kernels/scaling.py)
+                lim = plans[i].limit
+                tiny = (s2 < 2.0**-600) & (qa[i][0, r0 + ri] > lim) & (qb[i][0, c0 + ci] > lim)
+                if bool(tiny.any()):
+                    boosted = _near_colinear(R[0], x1[r0:r1], xb[c0:], sym,
+                                             steps[0].alpha * coef_in[0] / x1.shape[1], coef_in[1],
+                                             qa[0][0, r0:r1], qb[0][0, c0:], boost=plans[i].j)[3]
+                    s2 = torch.where(tiny, boosted, s2)
+                    unit[0].view(-1)[flat[tiny]] = True
             expect.block(R, rs, cs, D, [W0, W1, C])
             if stable and near is not None:
                 e_n, d_n, u_n = expect.stable_pairs(rho_near, s2, stats_a[i]["s"][0, r0 + ri],
@@ -373,7 +384,7 @@ _LAGRANGE_MAX_D = 16
 
 
 def _near_colinear(rho: torch.Tensor, xa: torch.Tensor, xb: torch.Tensor, sym: bool, a_w: float, b2: float,
-                   qa: torch.Tensor, qb: torch.Tensor):
+                   qa: torch.Tensor, qb: torch.Tensor, boost: int = 0):
     r"""Entries of a first-layer block with |ρ| > :data:`NEAR_COLINEAR` and their 1 − ρ², without cancellation.
 
     With Σ^{(1)}(x, y) = A x·y + b², ab − c² = A²(|x|²|y|² − (x·y)²) + A b²|x − y|², and |x|²|y|² − (x·y)² is the
@@ -391,6 +402,7 @@ def _near_colinear(rho: torch.Tensor, xa: torch.Tensor, xb: torch.Tensor, sym: b
         b2: σ_b² (scaled).
         qa: [r] variances of the rows.
         qb: [m] variances of the columns.
+        boost: return (1 − ρ²)·2^boost (for 1 − ρ² below float64's range; not clamped).
 
     Returns:
         ``None`` when there are no such entries, else (flat indices into the block, row indices, column indices,
@@ -420,6 +432,8 @@ def _near_colinear(rho: torch.Tensor, xa: torch.Tensor, xb: torch.Tensor, sym: b
                         torch.zeros_like(nx))
         perp = y - t[:, None] * x
         first = (a_w * nx / a) * (a_w * (perp * perp).sum(dim=1) / b)
+    if boost:
+        return ri * rho.shape[1] + ci, ri, ci, first * 2.0**boost + a_w * (b2 * 2.0**boost / a) * (diff / b)
     s2 = (first + a_w * (b2 / a) * (diff / b)).clamp_(0.0, 1.0)
     return ri * rho.shape[1] + ci, ri, ci, s2
 

@@ -153,3 +153,10 @@ def test_erf_colinear_inputs_at_large_scales(scale, sigma_b):
     x = torch.tensor([[1.0, 2, 3, 4], [2, 4, 6, 8], [1, -1, 0.5, 0]], dtype=torch.float64) * scale
     spec = tc.MLP(2, "erf", sigma_b=sigma_b)
     assert _rel_mp(spec.kernel(x), spec.kernel_mp(x, dps=50)) < 1e-13
+
+
+def test_mp_kernel_beyond_float64_raises_when_rounded():
+    m = tc.MLP(2).kernel_mp(_x(2) * 1e200, dps=20)
+    assert float(mpmath.log10(abs(m.nngp[0, 0]))) > 390  # the 20-digit kernel itself is fine
+    with pytest.raises(OverflowError, match="exceed float64"):
+        m.to_torch()

@@ -14,6 +14,8 @@ __all__ = ["Identity"]
 
 class Identity:
     name = "identity"
+    #: φ(cz) = cφ(z): the engine may factor scales out (:mod:`theorycheck.kernels.scaling`).
+    homogeneous = True
 
     def diag(self, q: torch.Tensor) -> torch.Tensor:
         return q.clone()
@@ -30,3 +32,8 @@ class Identity:
     def pair_mp(self, a: mpmath.mpf, b: mpmath.mpf, rho: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
         rho = max(mpmath.mpf(-1), min(mpmath.mpf(1), rho))
         return rho * mpmath.sqrt(a) * mpmath.sqrt(b), mpmath.mpf(1)
+
+    def stable_pairs(self, rho: torch.Tensor, s2: torch.Tensor, sa: torch.Tensor, sb: torch.Tensor
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(E[uv], 1, 1 − ρ) for near-colinear pairs with accurate s2 = 1 − ρ² (1 − ρ = s2/(1 + ρ) for ρ ≥ 0)."""
+        return rho * sa * sb, torch.ones_like(rho), torch.where(rho >= 0, s2 / (1.0 + rho), 1.0 - rho)

@@ -53,12 +53,14 @@ Algorithms (``method``):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from .recursion import correlations_, variance_stats
+from .recursion import _common_exponent, _near_colinear, _sigma_exponent, correlations_, variance_stats
+from .scaling import eval_scale, mul_pow2_
 from .schedule import layer_sigma_w
 from .steps import GraphonStep, LayerState, MaskScaling, Step, check_steps
 
@@ -190,7 +192,7 @@ def mask_rows(keep: torch.Tensor, method: str = "auto", *, n_rows: int = 128, n_
 
 def first_layer_mixture(x1: torch.Tensor, x2: torch.Tensor | None, rows: MaskRows, *, fwd_scale: float,
                         ntk_scale: float, sigma_b: float, expect,
-                        block_elements: int = _BLOCK_ELEMENTS) -> dict[str, torch.Tensor]:
+                        block_elements: int = _BLOCK_ELEMENTS, log2_scale: int = 0) -> dict[str, torch.Tensor]:
     r"""The mixture expectations of hidden layer 1 per (batch, position) group.
 
     Args:
@@ -201,10 +203,13 @@ def first_layer_mixture(x1: torch.Tensor, x2: torch.Tensor | None, rows: MaskRow
         sigma_b: bias scale σ_b.
         expect: an expectation object of :mod:`theorycheck.kernels.recursion` (``diag``, ``block``).
         block_elements: output entries per block (cache size).
+        log2_scale: an even k: the true Λ_m and T_m are 2^k times those of the given arguments (scaled form,
+            :mod:`theorycheck.kernels.scaling`).
 
     Returns:
         ``{"e": Ē, "p": P̄}`` each [B, V, n1, n2] and ``{"ea", "eb"}`` the diagonals E_m E[φ(u)²] [B, V, n1],
-        [B, V, n2], with B batches and V positions.
+        [B, V, n2], with B batches and V positions; ``"log2_scale"`` (an int): the true values are 2^that times
+        these (k for a homogeneous φ, else 0).
     """
     sym = x2 is None
     xb = x1 if sym else x2
@@ -219,20 +224,40 @@ def first_layer_mixture(x1: torch.Tensor, x2: torch.Tensor | None, rows: MaskRow
     # per-row variances Λ_m(x, x): [R, n]
     va = fwd_scale * (m @ (x1 * x1).T) + b2
     vb = va if sym else fwd_scale * (m @ (xb * xb).T) + b2
+    plan = eval_scale(log2_scale, expect, va, vb, what="the input layer's pre-activation variance")
+    qa_eval, qb_eval = plan.qs
+    # a row that keeps no input has Λ_m = σ_b² exactly: in scaled form (true values, non-homogeneous φ) its bias
+    # would underflow, so it is evaluated at the true σ_b² (kernels/scaling.py)
+    bias_rows = {r for r in range(m.shape[0]) if plan.e_exponent == 0 and log2_scale != 0 and not bool(m[r].any())}
+    b2_true = math.ldexp(sigma_b, log2_scale // 2) ** 2 if bias_rows else 0.0
+    if bias_rows:
+        qa_eval, qb_eval = qa_eval.clone(), (qa_eval if sym else qb_eval).clone()
+        qa_eval[sorted(bias_rows)] = b2_true
+        qb_eval[sorted(bias_rows)] = b2_true
+        one = torch.ones((1, 1), dtype=dtype, device=device)
+        st = variance_stats(torch.full((1, 1), b2_true, dtype=dtype, device=device), expect)
+        d_bias = torch.empty_like(one)
+        expect.block(one, st, st, d_bias, [torch.empty_like(one) for _ in range(3)])
+        e_bias, p_bias = float(one), b2_true * float(d_bias)
     ea = torch.zeros(nb * nv, n1, dtype=dtype, device=device)
-    ea.index_add_(0, rows.batch.to(device) * nv + rows.position.to(device), w[:, None] * expect.diag(va.reshape(-1))
-                  .reshape(va.shape))
+    ea.index_add_(0, rows.batch.to(device) * nv + rows.position.to(device),
+                  w[:, None] * expect.diag(qa_eval.reshape(-1)).reshape(va.shape))
     if sym:
         eb = ea
     else:
         eb = torch.zeros(nb * nv, n2, dtype=dtype, device=device)
         eb.index_add_(0, rows.batch.to(device) * nv + rows.position.to(device),
-                      w[:, None] * expect.diag(vb.reshape(-1)).reshape(vb.shape))
-    stats_a = variance_stats(va, expect)
-    stats_b = stats_a if sym else variance_stats(vb, expect)
+                      w[:, None] * expect.diag(qb_eval.reshape(-1)).reshape(vb.shape))
+    corr_a = variance_stats(va, expect)["inv_s"]
+    corr_b = corr_a if sym else variance_stats(vb, expect)["inv_s"]
+    stats_a = variance_stats(qa_eval, expect)
+    stats_b = stats_a if sym else variance_stats(qb_eval, expect)
+    fac_a = plan.point_factor(va) if plan.reduced else None
+    fac_b = fac_a if sym else (plan.point_factor(vb) if plan.reduced else None)
     e_out = torch.zeros(nb * nv, n1, n2, dtype=dtype, device=device)
     p_out = torch.zeros(nb * nv, n1, n2, dtype=dtype, device=device)
     kept = [torch.nonzero(r).flatten() for r in m]
+    stable = callable(getattr(expect, "stable_pairs", None))
     dense_rows = [k.numel() * 2 > m.shape[1] for k in kept]
     step = max(1, min(n1, block_elements // max(n2, 1)))
     buf = torch.empty(6 * step * n2, dtype=dtype, device=device)
@@ -245,6 +270,10 @@ def first_layer_mixture(x1: torch.Tensor, x2: torch.Tensor | None, rows: MaskRow
         C, T, R, D, W0, W1 = (buf[k * size:(k + 1) * size].view(shape) for k in range(6))
         xa_blk, xb_blk = x1[r0:r1], xb[c0:]
         for r in range(m.shape[0]):
+            if r in bias_rows:
+                e_out[group[r], r0:r1, c0:].add_(e_bias * wl[r])
+                p_out[group[r], r0:r1, c0:].add_(p_bias * wl[r])
+                continue
             if dense_rows[r]:
                 torch.mm(xa_blk * m[r], xb_blk.T, out=C)
             else:
@@ -254,10 +283,35 @@ def first_layer_mixture(x1: torch.Tensor, x2: torch.Tensor | None, rows: MaskRow
             torch.sub(C, b2, out=T).mul_(ratio).add_(b2)  # T_m = b S12 + σ_b²
             rs = {k: v[r, r0:r1, None] for k, v in stats_a.items()}
             cs = {k: v[r, None, c0:] for k, v in stats_b.items()}
-            correlations_(C, rs, cs, R, W0, W1)
+            correlations_(C, {"inv_s": corr_a[r, r0:r1, None]}, {"inv_s": corr_b[r, None, c0:]}, R, W0, W1)
             if sym:
                 R.diagonal().fill_(1.0)
+            unit = R.abs() == 1.0 if plan.reduced else None
+            near = None
+            if stable:  # 1 − ρ² from the kept inputs for near-colinear pairs (a single kept input: exactly colinear)
+                ka = xa_blk * m[r] if dense_rows[r] else xa_blk[:, kept[r]]
+                kb = xb_blk * m[r] if dense_rows[r] else xb_blk[:, kept[r]]
+                near = _near_colinear(R, ka, kb, sym, fwd_scale, b2, va[r, r0:r1], vb[r, c0:])
+                if near is not None:
+                    rho_near = R.view(-1)[near[0]].clone()
+                    R_pre = R.clone() if plan.reduced else None
             expect.block(R, rs, cs, D, [W0, W1, C])
+            if near is not None:
+                flat, ri, ci, s2 = near
+                if plan.reduced:
+                    # 1 − ρ² of order 1/q (a bias beside one kept input): Ė depends on q(1 − ρ²), so the reduced
+                    # evaluation takes λ(1 − ρ²) and the ρ = ±1 law λ^{−1/2} (kernels/scaling.py)
+                    tiny = (s2 < 2.0**-600) & (va[r, r0 + ri] > plan.limit) & (vb[r, c0 + ci] > plan.limit)
+                    boosted = _near_colinear(R_pre, ka, kb, sym, fwd_scale, b2, va[r, r0:r1], vb[r, c0:],
+                                             boost=plan.j)[3]
+                    s2 = torch.where(tiny, boosted, s2)
+                    unit.view(-1)[flat[tiny]] = True
+                e_n, d_n, _ = expect.stable_pairs(rho_near, s2, stats_a["s"][r, r0 + ri], stats_b["s"][r, c0 + ci])
+                R.view(-1)[flat] = e_n
+                D.view(-1)[flat] = d_n
+            if plan.dot_exponent or plan.reduced:
+                plan.adjust_(D, T, unit, None if fac_a is None else fac_a[r, r0:r1, None],
+                             None if fac_b is None else fac_b[r, None, c0:])
             g = group[r]
             e_out[g, r0:r1, c0:].add_(R, alpha=wl[r])
             p_out[g, r0:r1, c0:].add_(T.mul_(D), alpha=wl[r])
@@ -266,11 +320,11 @@ def first_layer_mixture(x1: torch.Tensor, x2: torch.Tensor | None, rows: MaskRow
             upper = torch.triu(out)
             out.copy_(upper + torch.triu(out, 1).transpose(1, 2))
     return {"e": e_out.view(nb, nv, n1, n2), "p": p_out.view(nb, nv, n1, n2), "ea": ea.view(nb, nv, n1),
-            "eb": eb.view(nb, nv, n2)}
+            "eb": eb.view(nb, nv, n2), "log2_scale": plan.e_exponent}
 
 
 def mixture_state(mix: dict[str, torch.Tensor], batch: int | None, step: Step, *, sigma_w: float,
-                  sigma_b: float, symmetric: bool) -> LayerState:
+                  sigma_b: float, symmetric: bool, log2_scale: int = 0) -> LayerState:
     r"""The kernels of hidden layer 2 from the layer-1 mixture: the engine's start (``LayerState(layer=2)``).
 
     The step of weight matrix 1 (``step``, a :class:`~.steps.KernelStep` (α₂, β₂, γ₂) or a
@@ -291,6 +345,7 @@ def mixture_state(mix: dict[str, torch.Tensor], batch: int | None, step: Step, *
         sigma_w: σ_w.
         sigma_b: σ_b.
         symmetric: whether x2 = x1 (``var2`` is then ``None``).
+        log2_scale: passed on as the state's ``log2_scale`` (the caller has scaled ``mix``, σ_w and σ_b to match).
 
     Returns:
         A :class:`~.steps.LayerState` with ``layer=2``.
@@ -312,7 +367,7 @@ def mixture_state(mix: dict[str, torch.Tensor], batch: int | None, step: Step, *
     step.propagate(e, p, theta1, nngp, ntk, w2, b2)
     var1 = step.variances(ea, w2, b2)
     var2 = None if symmetric else step.variances(eb, w2, b2)
-    return LayerState(2, nngp, ntk, var1, var2)
+    return LayerState(2, nngp, ntk, var1, var2, log2_scale)
 
 
 def input_layer_kernels(x1: torch.Tensor, x2: torch.Tensor | None, *, depth: int, sigma_w: Any, sigma_b: float,
@@ -356,12 +411,23 @@ def input_layer_kernels(x1: torch.Tensor, x2: torch.Tensor | None, *, depth: int
     steps = [s.to(x1) if isinstance(s, GraphonStep) else s for s in steps]
     if rows.n_positions not in (1, steps[1].k_in):
         raise ValueError(f"rows has {rows.n_positions} positions; weight matrix 1 reads {steps[1].k_in}")
-    scales = layer_sigma_w(sigma_w, depth)
-    fwd, grad = scaling.input_scales(x1.shape[1], scales[0])
-    mix = first_layer_mixture(x1, x2, rows, fwd_scale=fwd, ntk_scale=grad, sigma_b=sigma_b, expect=expect)
+    # scaled form (kernels/scaling.py): x = 2^e x̂, σ_w = 2^ω σ̂_w, so Λ_m = 2^{2e+2ω} Λ̂_m; exponents are 0 in the
+    # ordinary range
     sym = x2 is None
+    e = _common_exponent(x1, x1 if sym else x2)
+    if e:
+        x1 = mul_pow2_(x1.clone(), -e)
+        x2 = None if sym else mul_pow2_(x2.clone(), -e)
+    scales = layer_sigma_w(sigma_w, depth)
+    omega0, omega1 = _sigma_exponent(scales[0]), _sigma_exponent(scales[1])  # σ_w[l] = 2^ω_l σ̂_w[l]
+    fwd, grad = scaling.input_scales(x1.shape[1], math.ldexp(scales[0], -omega0))
+    k1 = 2 * (e + omega0)
+    mix = first_layer_mixture(x1, x2, rows, fwd_scale=fwd, ntk_scale=grad, sigma_b=math.ldexp(sigma_b, -(k1 // 2)),
+                              expect=expect, log2_scale=k1)
+    k2 = mix["log2_scale"] + 2 * omega1
     kw = dict(depth=depth, sigma_w=scales, sigma_b=sigma_b, expect=expect, steps=steps)
-    st = dict(step=steps[1], sigma_w=scales[1], sigma_b=sigma_b, symmetric=sym)
+    st = dict(step=steps[1], sigma_w=math.ldexp(scales[1], -omega1), sigma_b=math.ldexp(sigma_b, -(k2 // 2)),
+              symmetric=sym, log2_scale=k2)
     nngp, ntk = mlp_kernels(None, None, start=mixture_state(mix, None, **st), **kw)
     info: dict = {"method": "enumerate" if rows.exact else "sample", "rows": int(rows.rows.shape[0])}
     if not rows.exact:

@@ -86,10 +86,21 @@ def mlp_kernels_mp_input_pruned(x1: list[list[mpmath.mpf]], x2: list[list[mpmath
                 A, B, C = a * s1 + b2, a * s2 + b2, a * s12 + b2
                 if sym and i == j:
                     rho = mpmath.mpf(1) if A > 0 else mpmath.mpf(0)
+                    e, ed = expect.pair_mp(A, B, rho)
                 else:
-                    den = mpmath.sqrt(A) * mpmath.sqrt(B)
-                    rho = mpmath.mpf(0) if den == 0 else C / den
-                e, ed = expect.pair_mp(A, B, rho)
+                    # AB − C² = a²Σ_{j<k}(u_j v_k − u_k v_j)² + a b²Σ(u_j − v_j)² (exact sums over kept inputs); ρ
+                    # and the expectations get log10(AB/(AB − C²)) extra digits, so that 1 − ρ² keeps dps digits
+                    # for nearly colinear rows at any input scale (a single kept input: exactly ±1)
+                    kept = [k for k in range(d) if m[k]]
+                    lag = mpmath.fsum((u[p] * v[q] - u[q] * v[p]) ** 2 for p in kept for q in kept if p < q)
+                    gram = a * a * lag + a * b2 * mpmath.fsum((u[k] - v[k]) ** 2 for k in kept)
+                    extra = 0 if gram == 0 or A * B == 0 else max(0, int(mpmath.log10(A * B / gram)) + 5)
+                    with mpmath.workdps(mpmath.mp.dps + extra):  # Λ_m again, so that σ_b² is not rounded away
+                        A, B, C = a * s(u, u, m) + b2, a * s(v, v, m) + b2, a * s(u, v, m) + b2
+                        den = mpmath.sqrt(A * B)
+                        rho = mpmath.mpf(0) if den == 0 else (C / den if gram != 0 else mpmath.sign(C))
+                        e, ed = expect.pair_mp(A, B, rho)
+                    e, ed = +e, +ed
                 e_sum.append(w * e)
                 p_sum.append(w * (g * s12 + b2) * ed)
             E, P = mpmath.fsum(e_sum), mpmath.fsum(p_sum)

@@ -57,10 +57,19 @@ class MPKernel:
         return (int(self.ntk.rows), int(self.ntk.cols))
 
     def to_torch(self) -> Kernel:
-        """Round both matrices to float64 tensors."""
+        """Round both matrices to float64 tensors.
+
+        Raises:
+            OverflowError: for entries beyond float64's range (they would round to ±inf), with their magnitude.
+        """
 
         def conv(m: mpmath.matrix) -> torch.Tensor:
-            return torch.tensor([[float(m[i, j]) for j in range(m.cols)] for i in range(m.rows)], dtype=torch.float64)
+            out = torch.tensor([[float(m[i, j]) for j in range(m.cols)] for i in range(m.rows)], dtype=torch.float64)
+            if not bool(torch.isfinite(out).all()):
+                top = max(abs(m[i, j]) for i in range(m.rows) for j in range(m.cols))
+                raise OverflowError(f"kernel entries exceed float64 (≈ 1e{float(mpmath.log10(top)):.0f}); keep the "
+                                    "MPKernel, or reduce sigma_w, the depth or the input scale")
+            return out
 
         return Kernel(conv(self.nngp), conv(self.ntk))
 

@@ -17,13 +17,16 @@ from __future__ import annotations
 import mpmath
 import torch
 
-from .relu import arccos_block, arccos_mp
+from .relu import arccos_block, arccos_mp, leaky_stable
 
 __all__ = ["LeakyReLU"]
 
 
 class LeakyReLU:
     """Closed-form expectations for the leaky ReLU with negative slope α (α = −1: abs)."""
+
+    #: φ(cz) = cφ(z) for c > 0: the engine may factor scales out (:mod:`theorycheck.kernels.scaling`).
+    homogeneous = True
 
     def __init__(self, negative_slope: float) -> None:
         self.alpha = float(negative_slope)
@@ -52,3 +55,8 @@ class LeakyReLU:
         c = max(mpmath.mpf(-1), min(mpmath.mpf(1), rho)) * mpmath.sqrt(a) * mpmath.sqrt(b)
         g = (1 - al) ** 2
         return al * c + g * k1, al + g * k0
+
+    def stable_pairs(self, rho: torch.Tensor, s2: torch.Tensor, sa: torch.Tensor, sb: torch.Tensor
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(E[φφ], E[φ'φ'], 1 − r) for near-colinear pairs with accurate s2 = 1 − ρ² (:func:`~.relu.leaky_stable`)."""
+        return leaky_stable(self.alpha, rho, s2, sa, sb)

@@ -128,10 +128,13 @@ def mlp_kernels_mp(
                     a, b = qa[layer][i], qb[layer][j]
                     if sym and i == j:
                         rho = mpmath.mpf(1)
+                        e, ed = expect.pair_mp(a, b, rho)
+                    elif layer == 0:
+                        e, ed = _first_layer_pair(x1[i], xb[j], fac[0][0] * w2s[0] / d, b2, expect)
                     else:
                         s = mpmath.sqrt(a) * mpmath.sqrt(b)
                         rho = mpmath.mpf(0) if s == 0 else c / s
-                    e, ed = expect.pair_mp(a, b, rho)
+                        e, ed = expect.pair_mp(a, b, rho)
                     al, be, ga = fac[layer + 1]
                     w2 = w2s[layer + 1]
                     c = al * w2 * e + b2
@@ -140,3 +143,23 @@ def mlp_kernels_mp(
                 if sym:
                     nngp[j, i], ntk[j, i] = c, t
         return MPKernel(nngp=nngp, ntk=ntk, dps=dps)
+
+
+def _first_layer_pair(u, v, a_w, b2, expect):
+    """The expectations of hidden layer 1 with log10(ab/(ab − c²)) extra digits: ab − c² =
+    A²Σ_{j<k}(u_j v_k − u_k v_j)² + A b² Σ(u_j − v_j)² is exact, so 1 − ρ² keeps the working digits for nearly
+    colinear inputs at any scale (erf's Ė ∝ 1/√(1 − ρ² + O(1/q)) needs them; exactly colinear inputs: ρ = ±1)."""
+    d = len(u)
+    lag = mpmath.fsum((u[p] * v[q] - u[q] * v[p]) ** 2 for p in range(d) for q in range(p + 1, d))
+    gram = a_w * a_w * lag + a_w * b2 * mpmath.fsum((p - q) ** 2 for p, q in zip(u, v))
+    a = a_w * mpmath.fsum(p * p for p in u) + b2
+    b = a_w * mpmath.fsum(q * q for q in v) + b2
+    extra = 0 if gram == 0 or a * b == 0 else max(0, int(mpmath.log10(a * b / gram)) + 5)
+    with mpmath.workdps(mpmath.mp.dps + extra):
+        a = a_w * mpmath.fsum(p * p for p in u) + b2
+        b = a_w * mpmath.fsum(q * q for q in v) + b2
+        c = a_w * mpmath.fsum(p * q for p, q in zip(u, v)) + b2
+        den = mpmath.sqrt(a * b)
+        rho = mpmath.mpf(0) if den == 0 else (c / den if gram != 0 else mpmath.sign(c))
+        e, ed = expect.pair_mp(a, b, rho)
+    return +e, +ed

@@ -21,7 +21,7 @@ import math
 import mpmath
 import torch
 
-__all__ = ["ReLU", "arccos_block", "arccos_mp"]
+__all__ = ["ReLU", "arccos_block", "arccos_mp", "arccos_stable", "leaky_stable"]
 
 _INV_2PI = 1.0 / (2.0 * math.pi)
 
@@ -57,6 +57,8 @@ class ReLU:
     """Closed-form E[φ(u)φ(v)] and E[φ'(u)φ'(v)] for φ = relu (docs/theory/dense.md)."""
 
     name = "relu"
+    #: φ(cz) = cφ(z) for c > 0: the engine may factor scales out (:mod:`theorycheck.kernels.scaling`).
+    homogeneous = True
 
     def diag(self, q: torch.Tensor) -> torch.Tensor:
         """E[relu(u)²] for u ~ N(0, q): q/2."""
@@ -73,3 +75,60 @@ class ReLU:
 
     def pair_mp(self, a: mpmath.mpf, b: mpmath.mpf, rho: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
         return arccos_mp(a, b, rho)
+
+    def stable_pairs(self, rho: torch.Tensor, s2: torch.Tensor, sa: torch.Tensor, sb: torch.Tensor
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(E[relu relu], E[step step], 1 − r) for entries with accurate s2 = 1 − ρ² (near-colinear pairs), where
+        r = E[relu(u)relu(v)]/√(E[relu(u)²]E[relu(v)²]) = J/π is the next layer's correlation without bias."""
+        return leaky_stable(0.0, rho, s2, sa, sb)
+
+
+def _theta_minus_sin(theta: torch.Tensor) -> torch.Tensor:
+    """θ − sin θ without cancellation: its Taylor series θ³/6 (1 − θ²/20 (1 − θ²/42 (…))) for θ < 1."""
+    t2 = theta * theta
+    series = torch.ones_like(theta)
+    for k in (17, 15, 13, 11, 9, 7, 5):  # 1 − θ²/((k−1)k)·(…), innermost first: 1/272, 1/210, …, 1/20
+        series = 1.0 - t2 / ((k - 1) * k) * series
+    series = series * theta * t2 / 6.0
+    return torch.where(theta < 1.0, series, theta - torch.sin(theta))
+
+
+def arccos_stable(rho: torch.Tensor, s2: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""θ, sin θ and π − J(θ) from ρ and s2 = 1 − ρ² computed without cancellation (issue 10: colinear inputs).
+
+    θ = atan2(√s2, ρ) is accurate to a few ulps *absolutely* when s2 is accurate relatively, whereas arccos ρ loses
+    √ulp near ρ = 1. J(θ) = sin θ + (π − θ) cos θ (= π·E[relu relu]·2/√(ab)) and its complement
+    π − J = (π − θ)(1 − cos θ) + (θ − sin θ), a sum of non-negative terms, with 1 − cos θ = s2/(1 + ρ) for ρ ≥ 0.
+
+    Args:
+        rho: correlations.
+        s2: 1 − ρ², elementwise.
+
+    Returns:
+        (θ, sin θ, π − J).
+    """
+    s = torch.sqrt(s2)
+    theta = torch.atan2(s, rho)
+    omc = torch.where(rho >= 0, s2 / (1.0 + rho), 1.0 - rho)
+    return theta, s, (math.pi - theta) * omc + _theta_minus_sin(theta)
+
+
+def leaky_stable(alpha: float, rho: torch.Tensor, s2: torch.Tensor, sa: torch.Tensor, sb: torch.Tensor,
+                 even: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""(E[φφ], E[φ'φ'], 1 − r) of the leaky ReLU φ(z) = max(z, αz) from ρ and an accurate s2 = 1 − ρ².
+
+    With g = (1 − α)², E[φφ] = √(ab)(αρ + gJ/(2π)), E[φ'φ'] = α + g(π − θ)/(2π), E[φ²] = a(1 + α²)/2, so the
+    normalised correlation r = (αρ + gJ/(2π))/((1 + α²)/2) has the complement
+    1 − r = (α(1 − ρ) + g(π − J)/(2π))·2/(1 + α²), without cancellation for α ≥ 0 (one bit for abs, α = −1,
+    whose r is even in ρ: there 1 − r is taken at |ρ|).
+    """
+    theta, s, pmj = arccos_stable(rho, s2)
+    g = (1.0 - alpha) ** 2
+    one_minus_rho = torch.where(rho >= 0, s2 / (1.0 + rho), 1.0 - rho)
+    j = s + (math.pi - theta) * rho
+    e = sa * sb * (alpha * rho + g * j * _INV_2PI)
+    edot = alpha + g * (math.pi - theta) * _INV_2PI
+    u = (alpha * one_minus_rho + g * pmj * _INV_2PI) * (2.0 / (1.0 + alpha * alpha))
+    if alpha == -1.0 and even:  # abs: E[|u||v|] is even in ρ, so r → 1 also at ρ → −1, where the form above cancels
+        u = torch.where(rho < 0, leaky_stable(alpha, rho.abs(), s2, sa, sb, False)[2], u)
+    return e, edot, u

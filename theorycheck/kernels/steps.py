@@ -309,6 +309,8 @@ class LayerState:
         var1: Σ^{(k)}(x, x) on x1, [n1] (or [K, n1]).
         var2: the same on x2, or ``None`` when x2 = x1 (the result is then exactly symmetric; ``nngp`` and ``ntk``
             must be symmetric).
+        log2_scale: an even integer k: the true kernels and variances are 2^k times the given ones (scaled form
+            of :mod:`theorycheck.kernels.scaling`, for kernels beyond float64's range).
     """
 
     layer: int
@@ -316,6 +318,7 @@ class LayerState:
     ntk: torch.Tensor
     var1: torch.Tensor
     var2: torch.Tensor | None = None
+    log2_scale: int = 0
 
     def positions(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """(nngp, ntk, var1, var2) with a leading position axis ([K, n1, n2], [K, n1], [K, n2]).

@@ -34,6 +34,8 @@ c_{L+1}² g^{(L)}·g'^{(L)} + σ_b², which converges to Σ^{(L+1)} (it is E[f(x
 
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import nn
 from torch.func import functional_call, jacrev, vmap
@@ -43,6 +45,31 @@ from .._validation import as_inputs, check_int, check_net_inputs
 __all__ = ["empirical_ntk", "empirical_ntk_per_layer", "empirical_nngp"]
 
 _BLOCK_BYTES = 1 << 27  # temporaries of the row-blocked Gram products: 128 MiB
+
+
+def _no_silent_overflow(fn):
+    """Raise an :class:`OverflowError` instead of returning non-finite kernel entries (issue 10).
+
+    A network evaluated in floating point overflows in its forward pass once the pre-activations exceed the dtype's
+    range (x·1e300 in float64), and its gradients are then NaN/inf. The finite network is not rescaled here: it is
+    the object being simulated, and only positively homogeneous bias-free networks would allow it; the limiting
+    kernels (:meth:`theorycheck.MLP.kernel`) are computed in scaled form instead. The error names the largest
+    input entry so that the user can rescale.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(net, x1, x2=None, **kwargs):
+        out = fn(net, x1, x2, **kwargs)
+        for name, t in (out.items() if isinstance(out, dict) else [("", out)]):
+            if not bool(torch.isfinite(t).all()):
+                top = max(float(torch.as_tensor(v).abs().max()) for v in (x1, x2) if v is not None)
+                where = f" (entry {name!r})" if name else ""
+                raise OverflowError(
+                    f"{fn.__name__}: non-finite kernel entries{where}: the network's forward or backward pass "
+                    f"overflows its dtype (largest input entry {top:.3g}); reduce the input scale or sigma_w")
+        return out
+
+    return wrapper
 
 
 def _is_structured(net: nn.Module) -> bool:
@@ -174,6 +201,7 @@ def _jacobian_ntk(net: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None, chu
     return outs if per_layer else outs["all"]
 
 
+@_no_silent_overflow
 def empirical_ntk(net: nn.Module, x1, x2=None, *, method: str = "auto", chunk_size: int | None = None
                   ) -> torch.Tensor:
     r"""The exact empirical NTK Θ̂(x1, x2) = Σ_θ ∂f(x1)/∂θ ∂f(x2)/∂θ of a scalar-output network.
@@ -210,6 +238,7 @@ def empirical_ntk(net: nn.Module, x1, x2=None, *, method: str = "auto", chunk_si
     return _jacobian_ntk(net, a, b, chunk_size, per_layer=False)
 
 
+@_no_silent_overflow
 def empirical_ntk_per_layer(net: nn.Module, x1, x2=None, *, method: str = "auto") -> dict[str, torch.Tensor]:
     """The empirical NTK split by parameter tensor: ``{"layers.0.weight": Θ̂_W1, "layers.0.bias": Θ̂_b1, ...}``.
 
@@ -227,6 +256,7 @@ def empirical_ntk_per_layer(net: nn.Module, x1, x2=None, *, method: str = "auto"
     return _jacobian_ntk(net, a, b, None, per_layer=True)
 
 
+@_no_silent_overflow
 def empirical_nngp(net: nn.Module, x1, x2=None) -> torch.Tensor:
     r"""The finite-width NNGP c_{L+1}² g^{(L)}(x1)·g^{(L)}(x2) + σ_b² (covariance of f given the hidden layers).
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from .._validation import as_inputs, check_int, check_probability, check_real, resolve_device
+from .._validation import as_inputs, check_int, check_probability, check_real, check_seed, resolve_device
 from ..activations import Activation, TensorFn, get_activation
 from ..kernels.graphon import graphon_values
 from ..kernels.input_layer import INPUT_LAYER_METHODS, input_layer_kernels, mask_rows
@@ -48,7 +48,8 @@ class MLP:
         Number of hidden layers L ≥ 0 (0 is a linear model).
     activation:
         ``"relu"``, ``"leaky_relu"``, ``"abs"``, ``"erf"``, ``"identity"`` (closed-form kernels), ``"tanh"``,
-        ``"gelu"``, ``"softplus"``, ``"sigmoid"`` or any elementwise torch callable (Gauss–Hermite quadrature).
+        ``"gelu"``, ``"softplus"``, ``"sigmoid"`` or any elementwise torch callable (scale-aware quadrature,
+        :mod:`theorycheck.kernels.quadrature`).
     sigma_w, sigma_b:
         Weight and bias scales, σ_w > 0, σ_b ≥ 0. ``sigma_w`` may also be a *schedule*: a sequence of depth + 1
         scales σ_w[l] > 0, one per weight matrix, indexed like ``prune_layers`` (0 = input layer, l = the matrix
@@ -59,9 +60,11 @@ class MLP:
     activation_derivative:
         φ' of a callable activation (default: autograd).
     quadrature_degree:
-        Gauss–Hermite nodes per dimension for activations without closed form (2 ≤ K ≤ 512). The error decays
-        geometrically for smooth φ but slowly when the pre-activation variance is large (φ then looks like a step
-        at the quadrature's scale): check convergence by doubling K.
+        Accuracy knob K (2 ≤ K ≤ 512) of the quadrature used for activations without closed form: a composite
+        Gauss–Legendre rule, graded geometrically around the activation's kinks and bends at the scale of each
+        pre-activation variance (:class:`~theorycheck.kernels.quadrature.Quadrature`), with n = clamp(⌊K/5⌋, 8, 16)
+        nodes per panel. The default K = 64 is meant to reach 1e-10 relative; an a-posteriori estimate is kept in
+        the expectation object's ``error_estimate`` and a ``QuadratureAccuracyWarning`` is issued above that.
     prune:
         Pruning probability p ∈ [0, 1) at initialisation (docs/theory/pruned.md, Yang & Wang 2023): each weight of
         the pruned matrices is removed with probability p and its mask is fixed. Biases are never pruned.
@@ -141,7 +144,7 @@ class MLP:
                              f"got {input_layer!r}")
         self.input_layer = input_layer
         self.input_layer_rows = check_int("input_layer_rows", input_layer_rows, minimum=16, maximum=1 << 20)
-        self.input_layer_seed = check_int("input_layer_seed", input_layer_seed, minimum=0)
+        self.input_layer_seed = check_seed("input_layer_seed", input_layer_seed)
         self.layer_specs = self._layer_specs()
 
     def _layer_specs(self) -> list[LayerSpec]:
@@ -237,7 +240,7 @@ class MLP:
     # ------------------------------------------------------------------ limits
     @property
     def closed_form(self) -> bool:
-        """Whether the kernels use closed forms (else Gauss–Hermite quadrature)."""
+        """Whether the kernels use closed forms (else scale-aware quadrature)."""
         return self.activation.closed_form
 
     def kernel(self, x1: Any, x2: Any = None, *, device: str | torch.device | None = None) -> Kernel:
@@ -343,7 +346,7 @@ class MLP:
         """
         width = check_int("width", width, minimum=1)
         in_features = check_int("in_features", in_features, minimum=1)
-        seed = check_int("seed", seed, minimum=0)
+        seed = check_seed("seed", seed)
         if dtype not in (torch.float64, torch.float32, torch.float16, torch.bfloat16):
             raise TypeError(f"dtype must be a floating torch dtype, got {dtype!r}")
         sizes = [in_features] + [width] * self.depth + [1]

@@ -74,6 +74,8 @@ class Activation:
     name: str = "custom"
     expectation: Expectations | None = None
     _dfn: TensorFn = field(init=False, repr=False, compare=False)
+    _joint: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not callable(self.fn):
@@ -92,6 +94,29 @@ class Activation:
     def grad(self, z: torch.Tensor) -> torch.Tensor:
         """φ'(z), elementwise."""
         return self._dfn(z)
+
+    def value_and_grad(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(φ(z), φ'(z)) together, sharing the work where possible (the quadrature's inner loop).
+
+        Built-ins whose derivative follows from the value (tanh: 1 − φ², sigmoid: φ(1 − φ)) evaluate the
+        transcendental once; an autograd derivative comes from one forward and one backward pass; otherwise
+        ``(fn(z), grad(z))``. The numbers agree with :meth:`__call__` and :meth:`grad` to rounding.
+
+        Args:
+            z: Tensor of pre-activations.
+
+        Returns:
+            (φ(z), φ'(z)), two tensors shaped like ``z``.
+        """
+        if self._joint is not None:
+            return self._joint(z)
+        if self.derivative is None:
+            with torch.enable_grad():
+                zz = z.detach().requires_grad_(True)
+                y = self.fn(zz)
+                (g,) = torch.autograd.grad(y.sum(), zz)
+            return y.detach(), g
+        return self.fn(z), self._dfn(z)
 
     @property
     def closed_form(self) -> bool:
@@ -137,6 +162,22 @@ def _sigmoid_grad(z: torch.Tensor) -> torch.Tensor:
     return s * (1.0 - s)
 
 
+def _tanh_joint(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    t = torch.tanh(z)
+    return t, torch.addcmul(torch.ones((), dtype=t.dtype, device=t.device), t, t, value=-1.0)
+
+
+def _sigmoid_joint(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    s = torch.sigmoid(z)
+    return s, s * (1.0 - s)
+
+
+def _with_joint(act: Activation, joint: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]) -> Activation:
+    """``act`` with a (φ, φ') evaluator that shares the transcendental (see :meth:`Activation.value_and_grad`)."""
+    object.__setattr__(act, "_joint", joint)
+    return act
+
+
 def _leaky(slope: float) -> Activation:
     def fn(z: torch.Tensor) -> torch.Tensor:
         return torch.where(z > 0, z, slope * z)
@@ -173,10 +214,10 @@ _BUILTINS: dict[str, Callable[[float], Activation]] = {
     "abs": _constant(Activation(torch.abs, _abs_grad, name="abs", expectation=LeakyReLU(-1.0))),
     "erf": _constant(Activation(torch.erf, _erf_grad, name="erf", expectation=Erf())),
     "identity": _constant(Activation(lambda z: z, torch.ones_like, name="identity", expectation=Identity())),
-    "tanh": _constant(Activation(torch.tanh, _tanh_grad, name="tanh")),
+    "tanh": _constant(_with_joint(Activation(torch.tanh, _tanh_grad, name="tanh"), _tanh_joint)),
     "gelu": _constant(Activation(F.gelu, _gelu_grad, name="gelu")),
     "softplus": _constant(Activation(F.softplus, torch.sigmoid, name="softplus")),
-    "sigmoid": _constant(Activation(torch.sigmoid, _sigmoid_grad, name="sigmoid")),
+    "sigmoid": _constant(_with_joint(Activation(torch.sigmoid, _sigmoid_grad, name="sigmoid"), _sigmoid_joint)),
 }
 _REGISTRY.update(_BUILTINS)
 _ALIASES = {"linear": "identity"}

@@ -52,7 +52,7 @@ TARGET = 1e-10
 _W = 9.0  # half-width of the integration range in standard-normal units
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _FLOOR = 1e-12  # smallest feature width the grading resolves
-_CHUNK_NODES = 1 << 21
+_CHUNK_NODES = 1 << 18
 _EPS = 2.0**-52  # entries × outer × inner nodes per vectorised chunk
 
 
@@ -282,7 +282,7 @@ class Quadrature:
     def _pairs(self, sa, sb, rho, rule: _Rule, lo: int, li: int) -> tuple[torch.Tensor, torch.Tensor]:
         """(E[φ(u)φ(v)], E[φ'(u)φ'(v)]) on 1-D entry tensors, all with the same levels (lo, li).
 
-        The inner integrand is built in one pass per operation over the [E, No, panels, n] node array: the weights
+        The inner integrand is built in one pass per operation over the [n, E, No, panels] node array: the weights
         as exp(log half + log w_k − w²/2), v = √b ρ z + √b s w in place, and φ, φ' from one
         :meth:`~theorycheck.activations.Activation.value_and_grad` call."""
         feats = self._features.to(rho.device)
@@ -295,14 +295,16 @@ class Quadrature:
         ic = torch.where(s[:, None, None] > 0, ic, torch.full_like(ic, 2 * _W)).clamp_(-2 * _W, 2 * _W)
         mid, half = rule.panels(ic, d_in[:, None].expand(z.shape), li)  # [E, No, P]
         _, x, _, log_w = rule.on(rho.device)
-        w = torch.mul(half.unsqueeze(-1), x).add_(mid.unsqueeze(-1))  # [E, No, P, n]
-        ww = torch.add(torch.log(half).unsqueeze(-1), log_w).addcmul_(w, w, value=-0.5).exp_()
-        e4 = (slice(None), None, None, None)
-        v = w.mul_((sb * s)[e4]).add_((sb * rho)[:, None].mul(z)[..., None, None])
+        # node index first: every elementwise pass below runs over contiguous [E, No, P] slices
+        xk, log_wk = x.view(-1, 1, 1, 1), log_w.view(-1, 1, 1, 1)
+        w = torch.addcmul(mid, half, xk)  # [n, E, No, P]
+        ww = torch.add(torch.log(half), log_wk).addcmul_(w, w, value=-0.5).exp_()
+        v = w.mul_((sb * s)[:, None, None]).add_((sb * rho)[:, None].mul(z).unsqueeze(-1))
         g, dg = self._vg(v)
-        ww = ww.view(z.numel(), -1, 1)
-        hz = torch.bmm(g.view(z.numel(), 1, -1), ww).view(z.shape)
-        dhz = torch.bmm(dg.view(z.numel(), 1, -1), ww).view(z.shape)
+        if dg.data_ptr() == g.data_ptr():
+            dg = dg.clone()
+        hz = g.mul_(ww).sum((0, 3))
+        dhz = dg.mul_(ww).sum((0, 3))
         f, df = self._vg(sa.unsqueeze(-1) * z)
         return (f * hz * wz).sum(-1), (df * dhz * wz).sum(-1)
 

@@ -3,7 +3,7 @@
 An :class:`Activation` carries the pointwise function φ, its derivative φ' (needed by the NTK's derivative kernel
 Σ̇ = σ_w² E[φ'(u)φ'(v)], docs/theory/dense.md) and, where one is known, the object computing its Gaussian
 expectations in closed form (:class:`~theorycheck.kernels.expectation.Expectations`). Every other activation is
-integrated by 2-D Gauss–Hermite quadrature.
+integrated by scale-aware quadrature (:class:`~theorycheck.kernels.quadrature.Quadrature`).
 
 The registry maps a name to (φ, φ', expectations). Built in: ``relu``, ``leaky_relu`` (``negative_slope``),
 ``abs``, ``erf``, ``identity`` (alias ``linear``) with closed forms; ``tanh``, ``gelu`` (exact, erf-based),
@@ -63,7 +63,7 @@ class Activation:
         derivative: elementwise φ'; computed by autograd when ``None``.
         name: display name.
         expectation: an :class:`~theorycheck.kernels.expectation.Expectations` object computing E[φφ] and
-            E[φ'φ'] exactly (docs/theory/dense.md), or ``None`` for Gauss–Hermite quadrature.
+            E[φ'φ'] exactly (docs/theory/dense.md), or ``None`` for quadrature.
 
     Raises:
         TypeError: if ``fn`` or ``derivative`` is not callable, or ``expectation`` lacks a method of the protocol.
@@ -120,14 +120,14 @@ class Activation:
 
     @property
     def closed_form(self) -> bool:
-        """Whether the Gaussian expectations are exact (else Gauss–Hermite quadrature)."""
+        """Whether the Gaussian expectations are exact (else quadrature)."""
         return self.expectation is not None
 
     def expectations(self, quadrature_degree: int = 48) -> Expectations:
         """The object the kernel recursions use for E[φφ] and E[φ'φ'] (docs/theory/dense.md).
 
         Args:
-            quadrature_degree: Gauss–Hermite nodes per dimension when there is no closed form.
+            quadrature_degree: accuracy knob of the quadrature when there is no closed form (see ``tc.MLP``).
 
         Returns:
             The closed-form expectations, else a :class:`~theorycheck.kernels.quadrature.Quadrature` of φ.
@@ -241,7 +241,7 @@ def register_activation(name: str, fn: TensorFn, derivative: TensorFn | None = N
     """Register φ under ``name`` so that ``tc.MLP(activation=name)`` and :func:`get_activation` find it.
 
     The finite network uses ``fn`` and ``derivative``; the limiting kernels (docs/theory/dense.md) use
-    ``expectation`` when given (and then ``MLP.kernel_mp`` works too), else Gauss–Hermite quadrature of ``fn``.
+    ``expectation`` when given (and then ``MLP.kernel_mp`` works too), else scale-aware quadrature of ``fn``.
 
     Args:
         name: the key (case-insensitive, stripped); not a built-in name.

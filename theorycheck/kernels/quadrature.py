@@ -32,7 +32,13 @@ by the grading). An a-posteriori check recomputes a sample of the entries of eve
 b among them) with a finer rule (more nodes per panel, smaller ratio); the largest relative difference, normalised
 by √(E[f(u)²]E[g(v)²]) (the Cauchy–Schwarz scale of the entry, so that entries that vanish exactly are measured
 fairly), is kept in :attr:`Quadrature.error_estimate`, and a :class:`QuadratureAccuracyWarning` is issued when it
-exceeds :data:`TARGET` (1e-10).
+exceeds :data:`TARGET` (1e-10). :class:`~theorycheck.kernels.kernel.Kernel` returns it as ``quadrature_error``.
+
+Cost: the inner integrand is one [n, entries, outer nodes, panels] array per chunk, every operation one contiguous
+pass over it (weights as exp(log h + log w_k − w²/2), φ and φ' from one
+:meth:`~theorycheck.activations.Activation.value_and_grad` call); entries equal up to swapping (a, b) and the
+mirrored half of a symmetric block are computed once. Per kernel entry this costs 2–5× the old 64-node
+Gauss–Hermite rule (:class:`GaussHermite`, ``make bench``), and a depth-200 tanh kernel of 5 inputs about 3 s.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class MLP:
         Number of hidden layers L ≥ 0 (0 is a linear model).
     activation:
         ``"relu"``, ``"leaky_relu"``, ``"abs"``, ``"erf"``, ``"identity"`` (closed-form kernels), ``"tanh"``,
-        ``"gelu"``, ``"softplus"``, ``"sigmoid"`` or any elementwise torch callable (Gauss–Hermite quadrature).
+        ``"gelu"``, ``"softplus"``, ``"sigmoid"`` or any elementwise torch callable (scale-aware quadrature).
     sigma_w, sigma_b:
         Weight and bias scales, σ_w > 0, σ_b ≥ 0.
     negative_slope:
@@ -49,9 +49,9 @@ class MLP:
     activation_derivative:
         φ' of a callable activation (default: autograd).
     quadrature_degree:
-        Gauss–Hermite nodes per dimension for activations without closed form (2 ≤ K ≤ 512). The error decays
-        geometrically for smooth φ but slowly when the pre-activation variance is large (φ then looks like a step
-        at the quadrature's scale): check convergence by doubling K.
+        Accuracy knob K of the quadrature for activations without closed form (2 ≤ K ≤ 512): clamp(⌊K/5⌋, 8, 16)
+        Gauss–Legendre nodes per panel of the scale-aware rule (docs/theory/dense.md). The default 64 meets 1e-10
+        per layer at every scale; the kernel's ``quadrature_error`` is the estimate of each call.
     prune:
         Pruning probability p ∈ [0, 1) at initialisation (docs/theory/pruned.md, Yang & Wang 2023): each weight of
         the pruned matrices is removed with probability p and its mask is fixed. Biases are never pruned.
@@ -222,7 +222,7 @@ class MLP:
     # ------------------------------------------------------------------ limits
     @property
     def closed_form(self) -> bool:
-        """Whether the kernels use closed forms (else Gauss–Hermite quadrature)."""
+        """Whether the kernels use closed forms (else scale-aware quadrature)."""
         return self.activation.closed_form
 
     def kernel(self, x1: Any, x2: Any = None, *, device: str | torch.device | None = None) -> Kernel:

@@ -309,3 +309,22 @@ def test_depth_200_tanh_converged():
     for got, want in ((k.nngp, fine.nngp), (k.ntk, fine.ntk)):
         assert float(((got - want).abs() / want.abs()).max()) <= TARGET
     assert k.quadrature_error <= TARGET
+
+
+def test_symmetric_blocks_are_mirrored_only_when_symmetric():
+    """The quadrature computes the upper triangle of a symmetric square block and mirrors it. Sign vectors (all
+    variances exactly equal) with x2 ≠ x1 must not be mirrored: each entry equals the same entry computed on its own
+    (a 1 × 1 kernel), and kernel(x, x) equals kernel(x) (the symmetric path)."""
+    x1 = torch.tensor([[1, 1, 1], [1, -1, 1], [-1, 1, 1], [1, 1, -1]], dtype=torch.float64)
+    x2 = torch.tensor([[1, -1, -1], [1, 1, 1], [-1, -1, 1], [-1, 1, -1]], dtype=torch.float64)
+    spec = tc.MLP(2, "tanh", sigma_w=1.3, sigma_b=0.2)
+    k = spec.kernel(x1, x2)
+    for i in range(4):
+        for j in range(4):
+            kij = spec.kernel(x1[i:i + 1], x2[j:j + 1])
+            assert float(k.ntk[i, j]) == pytest.approx(float(kij.ntk[0, 0]), rel=1e-13, abs=0)
+            assert float(k.nngp[i, j]) == pytest.approx(float(kij.nngp[0, 0]), rel=1e-13, abs=1e-16)
+    assert not torch.allclose(k.ntk, k.ntk.T, rtol=1e-6)
+    same, sym = spec.kernel(x1, x1), spec.kernel(x1)
+    assert torch.allclose(same.ntk, sym.ntk, rtol=1e-14, atol=0)
+    assert torch.equal(sym.ntk, sym.ntk.T)

@@ -44,6 +44,7 @@ Gauss–Hermite rule (:class:`GaussHermite`, ``make bench``), and a depth-200 ta
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from typing import Any
 
@@ -227,6 +228,7 @@ class Quadrature:
         vg = getattr(activation, "value_and_grad", None)
         self._vg = vg if vg is not None else (lambda z: (activation(z), activation.grad(z)))
         self.check = check
+        self._buffers: dict[tuple, torch.Tensor] = {}
         self.error_estimate = 0.0
         self._checked: set[tuple[int, ...]] = set()
 
@@ -303,8 +305,10 @@ class Quadrature:
         _, x, _, log_w = rule.on(rho.device)
         # node index first: every elementwise pass below runs over contiguous [E, No, P] slices
         xk, log_wk = x.view(-1, 1, 1, 1), log_w.view(-1, 1, 1, 1)
-        w = torch.addcmul(mid, half, xk)  # [n, E, No, P]
-        ww = torch.add(torch.log(half), log_wk).addcmul_(w, w, value=-0.5).exp_()
+        shape = (x.numel(),) + mid.shape
+        w = torch.addcmul(mid, half, xk, out=self._buffer(0, shape, mid.device))  # [n, E, No, P]
+        ww = torch.add(torch.log(half), log_wk, out=self._buffer(1, shape, mid.device))
+        ww.addcmul_(w, w, value=-0.5).exp_()
         v = w.mul_((sb * s)[:, None, None]).add_((sb * rho)[:, None].mul(z).unsqueeze(-1))
         g, dg = self._vg(v)
         if dg.data_ptr() == g.data_ptr():
@@ -313,6 +317,22 @@ class Quadrature:
         dhz = dg.mul_(ww).sum((0, 3))
         f, df = self._vg(sa.unsqueeze(-1) * z)
         return (f * hz * wz).sum(-1), (df * dhz * wz).sum(-1)
+
+    def _buffer(self, i: int, shape: tuple[int, ...], device: torch.device) -> torch.Tensor:
+        """Work array ``i`` of ``shape``, reused between calls of this thread: a fresh array of a few MB per chunk
+        costs as much in page faults as the arithmetic on it."""
+        key = (threading.get_ident(), i, device)
+        n = math.prod(shape)
+        buf = self._buffers.get(key)
+        if buf is None or buf.numel() < n:
+            buf = torch.empty(n, dtype=torch.float64, device=device)
+            self._buffers[key] = buf
+        return buf[:n].view(shape)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_buffers"] = {}
+        return state
 
     def _pairs_unit(self, sa, sb, rho, d_out, lo, rule: _Rule) -> tuple[torch.Tensor, torch.Tensor]:
         """(E[φ(√a z)φ(±√b z)], E[φ'φ']) for entries with ρ = ±1 (one-dimensional)."""

@@ -183,7 +183,7 @@ def bench_quadrature(repeats: int, threads: int, size: int = 1024, rows: int | N
                 (f"{tag}: cost ratio new/old (CPU time)", ratio, "≤ 10", ratio <= 10),
                 (f"{tag}: a-posteriori error estimate (new)", new.error_estimate, "≤ 1e-10",
                  new.error_estimate <= 1e-10),
-                (f"{tag}: old rule's max relative deviation (NTK)", diff, "", True),
+                (f"{tag}: old rule's max elementwise rel. deviation (NTK)", diff, "", True),
             ]
     return out
 

@@ -119,3 +119,16 @@ def test_re_registration_needs_replace(sine):
         register_activation("sine", torch.sin)
     again = register_activation("Sine", torch.sin, torch.cos, replace=True)
     assert tc.get_activation("sine") is again and not again.closed_form
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "gelu", "softplus", "relu", "erf", "autograd"])
+def test_value_and_grad_matches_value_and_derivative(name):
+    """Activation.value_and_grad (the quadrature's joint evaluation) gives φ and φ' as __call__ and grad do, to
+    rounding (≤ 1e-15·max(1, |z|) absolutely), from tiny to saturated arguments."""
+    z = torch.cat([torch.linspace(-40, 40, 2001, dtype=torch.float64),
+                   torch.tensor([0.0, 1e-300, -1e-200, 1e-8, -3e-9], dtype=torch.float64)])
+    act = tc.get_activation(lambda t: torch.tanh(t) * t) if name == "autograd" else tc.get_activation(name)
+    v, d = act.value_and_grad(z)
+    tol = 1e-15 * z.abs().clamp_min(1.0)
+    assert bool(((v - act(z)).abs() <= tol).all()) and bool(((d - act.grad(z)).abs() <= tol).all())
+    assert v.shape == z.shape and d.shape == z.shape and not v.requires_grad and not d.requires_grad

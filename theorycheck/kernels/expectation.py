@@ -4,7 +4,7 @@ For (u, v) ~ N(0, [[a, c], [c, b]]) with correlation ρ = c/√(ab), the NNGP/NT
 need E[φ(u)φ(v)] and E[φ'(u)φ'(v)] for every pair of inputs, and E[φ(u)²] for every input. Every object that
 computes them satisfies :class:`Expectations`: the closed forms (:class:`~theorycheck.kernels.relu.ReLU`,
 :class:`~theorycheck.kernels.leaky_relu.LeakyReLU`, :class:`~theorycheck.kernels.erf.Erf`,
-:class:`~theorycheck.kernels.identity.Identity`), Gauss–Hermite quadrature
+:class:`~theorycheck.kernels.identity.Identity`), scale-aware quadrature
 (:class:`~theorycheck.kernels.quadrature.Quadrature`) and any object a user registers with
 :func:`theorycheck.activations.register_activation`.
 """

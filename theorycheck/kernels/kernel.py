@@ -25,11 +25,21 @@ class Kernel:
         ``"sample"`` or ``"gaussian"``), and for ``"sample"`` the standard errors ``nngp_stderr``/``ntk_stderr``
         ([n1, n2]); for ``"gaussian"`` the estimated relative error ``gaussian_rel_error`` (see
         :meth:`theorycheck.MLP.kernel`).
+    quadrature_error:
+        ``None`` when every Gaussian expectation has a closed form (relu, leaky_relu, abs, erf, identity). For an
+        activation integrated by quadrature (:class:`~theorycheck.kernels.quadrature.Quadrature`), the largest
+        a-posteriori error estimate of one layer's expectations E[φφ], E[φ'φ'] during this call, relative to
+        √(E[φ(u)²]E[φ(v)²]) (resp. the same for φ'): the difference between the rule and a finer rule (more nodes
+        per panel, finer grading) on a sample of entries (the extremes of ρ, of closeness to ±1 and of the
+        variances). Above :data:`~theorycheck.kernels.quadrature.TARGET` (1e-10) a
+        :class:`~theorycheck.kernels.quadrature.QuadratureAccuracyWarning` was issued as well. Over L layers the
+        kernel's own relative error is of order L times this (more where the recursion amplifies perturbations).
     """
 
     nngp: torch.Tensor
     ntk: torch.Tensor
     info: dict | None = field(default=None, compare=False, repr=False)
+    quadrature_error: float | None = field(default=None, compare=False)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -38,10 +48,11 @@ class Kernel:
     def to(self, device: str | torch.device) -> Kernel:
         info = None if self.info is None else {k: v.to(device) if isinstance(v, torch.Tensor) else v
                                                for k, v in self.info.items()}
-        return Kernel(self.nngp.to(device), self.ntk.to(device), info)
+        return Kernel(self.nngp.to(device), self.ntk.to(device), info, self.quadrature_error)
 
     def __repr__(self) -> str:
-        return f"Kernel(shape={self.shape}, dtype={self.ntk.dtype}, device={self.ntk.device})"
+        q = "" if self.quadrature_error is None else f", quadrature_error={self.quadrature_error:.2g}"
+        return f"Kernel(shape={self.shape}, dtype={self.ntk.dtype}, device={self.ntk.device}{q})"
 
 
 @dataclass(frozen=True)

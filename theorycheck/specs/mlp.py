@@ -63,8 +63,9 @@ class MLP:
         Accuracy knob K (2 ≤ K ≤ 512) of the quadrature used for activations without closed form: a composite
         Gauss–Legendre rule, graded geometrically around the activation's kinks and bends at the scale of each
         pre-activation variance (:class:`~theorycheck.kernels.quadrature.Quadrature`), with n = clamp(⌊K/5⌋, 8, 16)
-        nodes per panel. The default K = 64 is meant to reach 1e-10 relative; an a-posteriori estimate is kept in
-        the expectation object's ``error_estimate`` and a ``QuadratureAccuracyWarning`` is issued above that.
+        nodes per panel (docs/theory/dense.md). The default K = 64 meets 1e-10 relative per layer at every scale; the
+        returned kernel's ``quadrature_error`` is the a-posteriori estimate of the call, and a
+        ``QuadratureAccuracyWarning`` is issued above the target.
     prune:
         Pruning probability p ∈ [0, 1) at initialisation (docs/theory/pruned.md, Yang & Wang 2023): each weight of
         the pruned matrices is removed with probability p and its mask is fixed. Biases are never pruned.
@@ -252,6 +253,12 @@ class MLP:
         A pruned input layer (fan-in d fixed) is treated as ``input_layer`` says (docs/theory/pruned.md); the
         returned :class:`~theorycheck.kernels.Kernel` then has ``info`` (method, rows, standard errors when
         sampled, the estimated error of the d → ∞ recursion when ``"gaussian"``).
+
+        An activation without a closed form is integrated by scale-aware quadrature (docs/theory/dense.md); the
+        kernel's ``quadrature_error`` is then the a-posteriori estimate of this call (the largest relative error of
+        one layer's expectations, see :class:`~theorycheck.kernels.Kernel`), and a
+        :class:`~theorycheck.kernels.quadrature.QuadratureAccuracyWarning` is issued when it exceeds 1e-10. It is
+        ``None`` for closed forms.
         """
         if device is None and isinstance(x1, torch.Tensor):
             dev = x1.device
@@ -260,11 +267,19 @@ class MLP:
         a = as_inputs("x1", x1, device=dev)
         b = None if x2 is None else as_inputs("x2", x2, device=dev, features=a.shape[1])
         steps = self.kernel_steps(a.shape[1])
+        reset = getattr(self._expect, "reset_error_estimate", None)
+        if reset is not None:  # quadrature: the estimate of this call only
+            reset()
         if self._input_layer_masked(a.shape[1]):  # exact fixed-d input layer (kernels/input_layer.py)
             return self._input_kernel(a, b, steps)
         nngp, ntk = mlp_kernels(a, b, depth=self.depth, sigma_w=self.sigma_w, sigma_b=self.sigma_b,
                                 expect=self._expect, steps=steps)
-        return Kernel(nngp=nngp, ntk=ntk)
+        return Kernel(nngp=nngp, ntk=ntk, quadrature_error=self._quadrature_error())
+
+    def _quadrature_error(self) -> float | None:
+        """The quadrature's a-posteriori error estimate so far (``None`` for closed forms)."""
+        est = getattr(self._expect, "error_estimate", None)
+        return None if est is None else float(est)
 
     # ------------------------------------------------- input layer at fixed d (kernels/input_layer.py)
     def _input_keep(self, d: int) -> torch.Tensor | None:
@@ -291,7 +306,7 @@ class MLP:
                                               expect=self._expect, steps=steps, rows=rows,
                                               scaling=self.layer_specs[0].scaling)
         info["input_layer"] = info.pop("method")
-        return Kernel(nngp=nngp, ntk=ntk, info=info)
+        return Kernel(nngp=nngp, ntk=ntk, info=info, quadrature_error=self._quadrature_error())
 
     def _gaussian_kernel(self, a: torch.Tensor, b: torch.Tensor | None, steps: list[Step]) -> Kernel:
         """The d → ∞ recursion, with its relative error estimated against ``"auto"`` on ≤ 8 of the inputs."""
@@ -304,7 +319,7 @@ class MLP:
         err = {k: float((gk - getattr(ref, k)).norm() / getattr(ref, k).norm()) for k, gk in zip(("nngp", "ntk"), g)}
         info = {"input_layer": "gaussian", "gaussian_rel_error": err, "gaussian_error_points": int(sub.shape[0]),
                 "reference": ref.info["input_layer"]}
-        return Kernel(nngp=nngp, ntk=ntk, info=info)
+        return Kernel(nngp=nngp, ntk=ntk, info=info, quadrature_error=self._quadrature_error())
 
     def kernel_mp(self, x1: Any, x2: Any = None, *, dps: int = 50) -> MPKernel:
         """The same kernels with mpmath at ``dps`` significant digits (closed-form activations; small inputs).

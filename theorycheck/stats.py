@@ -1,13 +1,16 @@
-"""Small statistics used by the claims: least-squares log-log slopes with standard errors and t-intervals."""
+"""Small statistics used by the claims and the simulations: least-squares log-log slopes with standard errors and
+t-intervals, and chunked Monte Carlo means with their standard errors."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["SlopeFit", "loglog_fit", "relative_frobenius"]
+__all__ = ["SlopeFit", "chunked_mean", "loglog_fit", "relative_frobenius"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,27 @@ def relative_frobenius(estimate, reference) -> float:
     if ref == 0.0 or not math.isfinite(ref):
         raise ValueError("reference must have a finite, non-zero Frobenius norm")
     return float(np.linalg.norm(np.asarray(estimate) - np.asarray(reference))) / ref
+
+
+def chunked_mean(draw: Callable[[int], Any], samples: int, chunk: int) -> tuple[float, float]:
+    """Monte Carlo mean of ``samples`` i.i.d. values drawn ``chunk`` at a time, and its standard error.
+
+    Args:
+        draw: ``draw(b)`` returns b fresh values (a tensor or array with ``.sum()``); called in order, so a seeded
+            generator inside it makes the result reproducible.
+        samples: total number of values (≥ 2).
+        chunk: values per call (memory only; ≥ 1).
+
+    Returns:
+        ``(mean, standard error)``, the error from the unbiased sample variance: √(s²/n).
+    """
+    total, total_sq, done = 0.0, 0.0, 0
+    while done < samples:
+        b = min(chunk, samples - done)
+        values = draw(b)
+        total += float(values.sum())
+        total_sq += float((values**2).sum())
+        done += b
+    mean = total / samples
+    var = max(total_sq / samples - mean**2, 0.0) * samples / (samples - 1)
+    return mean, math.sqrt(var / samples)

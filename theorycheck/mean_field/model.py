@@ -15,13 +15,13 @@ Docs: ``docs/theory/beyond_kernel.md#decoupling-of-generalisation-and-overfittin
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 from .._validation import check_int, check_real, resolve_device
+from ..stats import chunked_mean
 from .activations import HermiteActivation, SphereActivation, cross_kernel
 
 __all__ = ["SphereTask", "network_output"]
@@ -156,17 +156,12 @@ class SphereTask:
         samples = check_int("samples", samples, minimum=2)
         chunk = check_int("chunk", chunk, minimum=1)
         gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
-        total, total_sq, done = 0.0, 0.0, 0
-        while done < samples:
-            b = min(chunk, samples - done)
+
+        def draw(b: int) -> torch.Tensor:
             x, y = self.sample(b, gen, device=a.device)
-            loss = 0.5 * (y - network_output(x, a, w, self.student)) ** 2
-            total += float(loss.sum())
-            total_sq += float((loss**2).sum())
-            done += b
-        mean = total / samples
-        var = max(total_sq / samples - mean**2, 0.0) * samples / (samples - 1)
-        return mean, math.sqrt(var / samples)
+            return 0.5 * (y - network_output(x, a, w, self.student)) ** 2
+
+        return chunked_mean(draw, samples, chunk)
 
     def train_error(self, a: torch.Tensor, w: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """R̂_n(θ) = (1/2n) Σ_μ (y_μ − f(x_μ; θ))²."""

@@ -7,11 +7,10 @@ N(0, I_p). The Monte Carlo loss ½ mean (f − f*)² is the independent route to
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from .._validation import check_int
+from ..stats import chunked_mean
 
 __all__ = ["patch_network", "monte_carlo_loss"]
 
@@ -44,14 +43,9 @@ def monte_carlo_loss(a: torch.Tensor, u: torch.Tensor, a_star: torch.Tensor, v_s
     chunk = check_int("chunk", chunk, minimum=1)
     gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
     k, p = a.shape[-1], u.shape[-1]
-    total, total_sq, done = 0.0, 0.0, 0
-    while done < samples:
-        b = min(chunk, samples - done)
+
+    def draw(b: int) -> torch.Tensor:
         z = torch.randn(b, k, p, generator=gen, dtype=torch.float64).to(a.device)
-        loss = 0.5 * (patch_network(z, a, u) - patch_network(z, a_star, v_star)) ** 2
-        total += float(loss.sum())
-        total_sq += float((loss**2).sum())
-        done += b
-    mean = total / samples
-    var = max(total_sq / samples - mean**2, 0.0) * samples / (samples - 1)
-    return mean, math.sqrt(var / samples)
+        return 0.5 * (patch_network(z, a, u) - patch_network(z, a_star, v_star)) ** 2
+
+    return chunked_mean(draw, samples, chunk)

@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(PY) -m ruff check theorycheck tests proofs bench docs/conf.py docs/_ext
+	$(PY) -m ruff check theorycheck tests proofs bench notebooks docs/conf.py docs/_ext
 
 proofs: $(STAMP)
 	$(PY) proofs/run_all.py

@@ -160,3 +160,30 @@ def test_mp_kernel_beyond_float64_raises_when_rounded():
     assert float(mpmath.log10(abs(m.nngp[0, 0]))) > 390  # the 20-digit kernel itself is fine
     with pytest.raises(OverflowError, match="exceed float64"):
         m.to_torch()
+
+
+@pytest.mark.parametrize("sched", [[1e-170, 1e170, 1.0, 1.0], [1.0, 1e-170, 1e170, 1.0], [1e-160, 1e160, 1.0, 1.0]])
+def test_tiny_schedule_entries_compensated_later_are_exact_for_relu(sched):
+    """A tiny σ_w[l] that a later σ_w[l'] compensates once underflowed the variances to 0 (or to subnormal numbers
+    with five digits): the kernels came back all zero, silently."""
+    x = torch.tensor([[1.0, 0.0], [0.6, 0.8]], dtype=torch.float64)
+    spec = tc.MLP(3, sigma_w=sched)
+    k, ref = spec.kernel(x), spec.kernel_mp(x, dps=50).to_torch()
+    for got, want in ((k.nngp, ref.nngp), (k.ntk, ref.ntk)):
+        assert float(((got - want).abs() / want.abs()).max()) < 1e-14
+
+
+@pytest.mark.parametrize("activation", ["erf", "tanh"])
+def test_tiny_schedule_entries_raise_for_non_homogeneous_activations(activation):
+    x = torch.tensor([[1.0, 0.0], [0.6, 0.8]], dtype=torch.float64)
+    with pytest.raises(FloatingPointError, match="underflows float64"):
+        tc.MLP(3, activation, sigma_w=[1e-170, 1e170, 1.0, 1.0]).kernel(x)
+
+
+@pytest.mark.parametrize("activation,sigma_b", [("erf", 0.0), ("relu", 0.1)])
+def test_tiny_inputs_beside_a_huge_first_sigma_w(activation, sigma_b):
+    """x·1e-160 with σ_w[0] = 1e160 is an ordinary kernel; it raised a bare 'math range error'."""
+    x = torch.tensor([[1.0, 0.0], [0.6, 0.8]], dtype=torch.float64) * 1e-160
+    spec = tc.MLP(3, activation, sigma_w=[1e160, 1.0, 1.0, 1.0], sigma_b=sigma_b)
+    k, ref = spec.kernel(x), spec.kernel_mp(x, dps=50).to_torch()
+    assert float(((k.ntk - ref.ntk).abs() / ref.ntk.abs()).max()) < 1e-13

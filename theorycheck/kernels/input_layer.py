@@ -419,7 +419,8 @@ def input_layer_kernels(x1: torch.Tensor, x2: torch.Tensor | None, *, depth: int
         x1 = mul_pow2_(x1.clone(), -e)
         x2 = None if sym else mul_pow2_(x2.clone(), -e)
     scales = layer_sigma_w(sigma_w, depth)
-    omega0, omega1 = _sigma_exponent(scales[0]), _sigma_exponent(scales[1])  # σ_w[l] = 2^ω_l σ̂_w[l]
+    # σ_w[l] = 2^ω_l σ̂_w[l]
+    omega0, omega1 = (_sigma_exponent(s, small=sigma_b == 0.0) for s in scales[:2])
     fwd, grad = scaling.input_scales(x1.shape[1], math.ldexp(scales[0], -omega0))
     k1 = 2 * (e + omega0)
     mix = first_layer_mixture(x1, x2, rows, fwd_scale=fwd, ntk_scale=grad, sigma_b=math.ldexp(sigma_b, -(k1 // 2)),

@@ -1,4 +1,4 @@
-r"""Gaussian expectations of any activation, accurate at every scale (docs/theory/dense.md; docs/theory/dense.md).
+r"""Gaussian expectations of any activation, with an error estimate at every scale (docs/theory/dense.md).
 
 For (u, v) ~ N(0, [[a, c], [c, b]]) with ρ = c/√(ab), write u = √a z and v = √b (ρ z + s w) with z, w i.i.d. N(0, 1)
 and s = √((1−ρ)(1+ρ)). Then

@@ -223,7 +223,7 @@ def mlp_kernels(
     # every w2/b2 below is scaled: true kernels = 2^k × carried ones (kernels/scaling.py); matrix l's σ_w[l] =
     # 2^ω_l σ̂_w[l]
     scales = layer_sigma_w(sigma_w, depth)
-    omegas = [_sigma_exponent(s) for s in scales]
+    omegas = [_sigma_exponent(s, small=sigma_b == 0.0) for s in scales]
     w2hs = [scaled_square(s, 2 * o) for s, o in zip(scales, omegas)]
     row_exp = col_exp = None  # per-input exponents r_i (homogeneous φ without bias): Σ_ij = 2^{k + r_i + r_j} Σ̂_ij
     if start is None:
@@ -246,7 +246,13 @@ def mlp_kernels(
         qb0 = qa0 if sym else steps[0].input_variances(xb, w2hs[0], scaled_square(sigma_b, base))
         m = renorm_exponent(qa0, qb0)
         k_first = base + m
-        coef_in = (math.ldexp(w2hs[0], -m), scaled_square(sigma_b, k_first))
+        if m < 0 and math.frexp(w2hs[0])[1] - m > 1000:
+            # tiny inputs beside a huge σ_w[0]: 2^{−m} σ̂_w² would overflow, so the shift goes onto the inputs
+            x1 = mul_pow2_(x1.clone(), -m // 2)
+            xb = x1 if sym else mul_pow2_(xb.clone(), -m // 2)
+            coef_in = (w2hs[0], scaled_square(sigma_b, k_first))
+        else:
+            coef_in = (math.ldexp(w2hs[0], -m), scaled_square(sigma_b, k_first))
         if m:
             qa0 = steps[0].input_variances(x1, *coef_in)
             qb0 = qa0 if sym else steps[0].input_variances(xb, *coef_in)
@@ -450,10 +456,12 @@ def _near_colinear(rho: torch.Tensor, xa: torch.Tensor, xb: torch.Tensor, sym: b
     return ri * rho.shape[1] + ci, ri, ci, s2
 
 
-def _sigma_exponent(sigma_w: float) -> int:
-    """ω with σ_w = 2^ω σ̂_w: the binary exponent of a σ_w above the ordinary range, else 0."""
+def _sigma_exponent(sigma_w: float, small: bool = False) -> int:
+    """ω with σ_w = 2^ω σ̂_w: the binary exponent of a σ_w above the ordinary range, else 0; with ``small``, also
+    of a σ_w below it (used without a bias: a tiny σ_w[l] that a later σ_w[l'] compensates must not underflow the
+    variances on the way; beside a bias σ_b² the term it scales is negligible and is left to round to nothing)."""
     e = math.frexp(sigma_w)[1]
-    return e if e > ORDINARY_EXPONENT // 2 else 0
+    return e if e > ORDINARY_EXPONENT // 2 or (small and e < -(ORDINARY_EXPONENT // 2)) else 0
 
 
 def _per_input_scale(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:

@@ -176,6 +176,13 @@ def eval_scale(k: int, expect, *q_hats: torch.Tensor, what: str = "the pre-activ
         qs = [torch.where(q > limit, mul_pow2_(q.clone(), k - j), mul_pow2_(q.clone(), k)) for q in q_hats]
         return EvalScale(qs, 0, k, j, limit)
     qs = [mul_pow2_(q.clone(), k) for q in q_hats]
+    tiny = pow2(-1022)  # the smallest normal float64: below it a variance keeps fewer digits, or none
+    if k < 0 and any(bool(((q_hat > 0) & (q < tiny)).any()) for q_hat, q in zip(q_hats, qs)):
+        low = min(float(q_hat[q_hat > 0].min()) for q_hat in q_hats if bool((q_hat > 0).any()))
+        raise FloatingPointError(
+            f"{what} underflows float64 (≈ 1e{(k + math.frexp(low)[1]) * math.log10(2):.0f}) and "
+            f"{getattr(expect, 'name', 'the activation')!r} is not positively homogeneous, so its kernel cannot be "
+            "computed in scaled form: raise the small sigma_w entries or the input scale, or add a bias")
     if not all(bool(torch.isfinite(q).all()) for q in qs):
         raise OverflowError(f"{what} exceeds float64 (≈ 1e{(k + top_e) * math.log10(2):.0f}) and "
                             f"{getattr(expect, 'name', 'the activation')!r} is neither positively homogeneous nor "

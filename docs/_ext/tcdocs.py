@@ -21,6 +21,10 @@ __all__ = ["escape_docstring_bars", "stage_notebooks", "github_slug", "page_anch
 # --------------------------------------------------------------------------------------------------- docstrings
 _PROTECTED = re.compile(r"(``.+?``|:[\w:+-]+:`[^`]*`|`[^`]*`_?)")
 _BLOCK = re.compile(r"^\s*(\.\. [\w:-]+::|.*::\s*$)")
+_DIRECTIVE = re.compile(r"^\s*\.\. ([\w:-]+)::")
+#: Directives whose content is not reStructuredText prose (maths, code, raw output): their bars stay as they are.
+_RAW_DIRECTIVES = {"math", "code", "code-block", "sourcecode", "literalinclude", "raw", "doctest", "testcode",
+                   "testoutput", "parsed-literal", "productionlist"}
 
 
 def _escape_bars(line: str) -> str:
@@ -30,19 +34,30 @@ def _escape_bars(line: str) -> str:
 
 def escape_docstring_bars(lines: list[str]) -> None:
     """In place: escape ``|`` in docstring ``lines`` outside inline literals and roles (double backquotes,
-    :math: and other roles) and outside literal and directive blocks (after ``::`` or ``.. math::``), where LaTeX
-    needs the bars as they are."""
+    :math: and other roles) and outside literal and raw directive blocks (after ``::``, ``.. math::``,
+    ``.. code-block::``…), where LaTeX and code need the bars as they are. The content of a prose directive (such as
+    the ``.. attribute::`` blocks napoleon makes of an ``Attributes:`` section) is escaped; its directive line and
+    option lines (``:type: int | None``) are left alone."""
     block_indent: int | None = None
+    options: int | None = None  # indent of a prose directive whose option lines may follow
     for i, line in enumerate(lines):
         indent = len(line) - len(line.lstrip())
         if block_indent is not None:
             if not line.strip() or indent > block_indent:
                 continue  # inside the block: raw
             block_indent = None
+        if options is not None:
+            if line.strip().startswith(":") and indent > options:
+                continue  # an option line of the directive
+            options = None
+        directive = _DIRECTIVE.match(line)
+        if directive and directive.group(1) not in _RAW_DIRECTIVES:
+            options = indent
+            continue  # a prose directive: its line stays, its content is escaped below
         if _BLOCK.match(line):
             block_indent = indent
             if line.lstrip().startswith(".. "):
-                continue  # a directive line (".. math::") stays as it is
+                continue  # a raw directive line (".. math::") stays as it is
         lines[i] = _escape_bars(line)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from .._validation import check_int, check_real, resolve_device
+from .._validation import check_int, check_real, check_seed, resolve_device
 from ..stats import chunked_mean
 from .activations import HermiteActivation, SphereActivation, cross_kernel
 
@@ -155,7 +155,7 @@ class SphereTask:
         a, w = _params(a, w)
         samples = check_int("samples", samples, minimum=2)
         chunk = check_int("chunk", chunk, minimum=1)
-        gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+        gen = torch.Generator().manual_seed(check_seed("seed", seed))
 
         def draw(b: int) -> torch.Tensor:
             x, y = self.sample(b, gen, device=a.device)

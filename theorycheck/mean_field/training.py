@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._validation import check_int, check_real, resolve_device
+from .._validation import check_int, check_real, check_seed, resolve_device
 from .model import SphereTask
 
 __all__ = ["SphereGDTrace", "init_sphere_network", "train_sphere_gd", "gd_gradients", "first_time_at_or_below"]
@@ -125,7 +125,7 @@ def train_sphere_gd(task: SphereTask, m: int, n: int, *, t_max: float, lr: float
     t_max = check_real("t_max", t_max, minimum=0.0, min_inclusive=False)
     lr = check_real("lr", lr, minimum=0.0, min_inclusive=False)
     a0 = check_real("a0", a0, minimum=0.0)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     record_every = check_int("record_every", record_every, minimum=1)
     dev = resolve_device(device)
     gen = torch.Generator().manual_seed(seed)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .._validation import check_int, check_real, resolve_device
+from .._validation import check_int, check_real, check_seed, resolve_device
 from .population import angle, critical_angle, population_gradients, population_loss
 
 __all__ = ["ShortcutRuns", "teacher_second_layer", "filter_at_angle", "uniform_ball", "unit_vectors",
@@ -188,7 +188,7 @@ def success_experiment(p: int, k: int, runs: int, resnet_angles: tuple[float, ..
         raise ValueError("lr_ws must hold at least one filter step size, got an empty schedule")
     lr_ws = tuple(check_real("lr_ws", x, minimum=0.0, min_inclusive=False) for x in lr_ws)
     resnet_angles = tuple(check_real("resnet_angles", x, minimum=0.0, maximum=1.0) for x in resnet_angles)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    gen = torch.Generator().manual_seed(check_seed("seed", seed))
     s = torch.zeros(p, dtype=torch.float64)
     s[0] = 1.0
     cells = [("resnet", th, lr) for th in resnet_angles for lr in lr_ws] + [("cnn", math.nan, lr) for lr in lr_ws]

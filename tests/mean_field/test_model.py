@@ -98,3 +98,26 @@ def test_validation():
         task.test_error_monte_carlo(a, w, samples=1, seed=0)
     with pytest.raises(TypeError, match="generator"):
         task.sample(3, 0)
+
+
+def test_activation_arguments_are_named_and_accept_names():
+    """student='erf' used to be reported as a bad *teacher*; names are now resolved by sphere_activation."""
+    assert SphereTask(d=5, tau=0.1, student="erf").student == ErfActivation()
+    assert SphereTask(d=5, tau=0.1, student="cubic", teacher="cubic").teacher == HermiteActivation.paper()
+    with pytest.raises(TypeError, match="student must be a SphereActivation .* got int"):
+        SphereTask(d=5, tau=0.1, student=3)
+    with pytest.raises(TypeError, match="teacher must be a SphereActivation"):
+        SphereTask(d=5, tau=0.1, teacher=[1.0])
+    with pytest.raises(ValueError, match="student must be .* one of the names cubic, erf, got 'relu'"):
+        SphereTask(d=5, tau=0.1, student="relu")
+
+
+def test_test_error_needs_float64():
+    """float32 (a, w) used to fail the unit-norm check with a confusing message."""
+    task = SphereTask(d=5, tau=0.1)
+    w = torch.nn.functional.normalize(torch.randn(5, 3, dtype=torch.float64), dim=0)
+    a = torch.ones(3, dtype=torch.float64)
+    with pytest.raises(TypeError, match="a must be a float64 tensor"):
+        task.test_error(a.float(), w)
+    with pytest.raises(TypeError, match="w must be a float64 tensor"):
+        task.test_error(a, w.float())

@@ -80,7 +80,21 @@ def test_one_one_is_a_fixed_point_at_the_bayes_error(task):
 def test_validation():
     task = TASKS[0]
     for kw, name in ((dict(alpha=0.0), "alpha"), (dict(t_max=-1.0), "t_max"), (dict(v0=1.5), "v0"),
-                     (dict(points=1), "points"), (dict(rtol=0.0), "rtol")):
+                     (dict(points=1), "points"), (dict(rtol=0.0), "rtol"), (dict(a0=1e200), r"a0 must lie in")):
         args = dict(task=task, alpha=0.3, t_max=1.0) | kw
         with pytest.raises(ValueError, match=name):
             solve_mean_field(**args)
+
+
+def test_type_validation_and_no_warnings_before_the_error(recwarn):
+    """A non-task used to fail deep inside (AttributeError); a non-integer ``points`` said ValueError; a0 = 1e200 let
+    numpy/scipy print RuntimeWarnings before failing."""
+    with pytest.raises(TypeError, match="task must be a SphereTask, got str"):
+        solve_mean_field("x", alpha=0.3, t_max=1.0)
+    with pytest.raises(TypeError, match="task must be a SphereTask"):
+        mean_field_rhs(None, 0.3, 0.0, 1.0)
+    with pytest.raises(TypeError, match="points must be an integer"):
+        solve_mean_field(TASKS[0], alpha=0.3, t_max=1.0, points=2.5)
+    with pytest.raises(ValueError, match=r"a0 must lie in \[-100, 100\], got 1e\+200"):
+        solve_mean_field(TASKS[0], alpha=0.3, t_max=1.0, a0=1e200)
+    assert len(recwarn) == 0

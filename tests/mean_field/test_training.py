@@ -67,7 +67,9 @@ def test_first_time_at_or_below():
 
 @pytest.mark.parametrize("kw, name", [(dict(lr=0.0), "lr"), (dict(lr=-1.0), "lr"), (dict(t_max=0.0), "t_max"),
                                       (dict(a0=-1.0), "a0"), (dict(record_every=0), "record_every"),
-                                      (dict(m=0), "m"), (dict(n=0), "n"), (dict(seed=-1), "seed")])
+                                      (dict(m=0), "m"), (dict(n=0), "n"), (dict(seed=-1), "seed"),
+                                      (dict(seed=2**64), r"seed must be an integer in \[0, 18446744073709551615\]"),
+                                      (dict(t_max=2.0, lr=100.0), r"t_max must be ≥ lr.*fewer than one step")])
 def test_validation(kw, name):
     args = dict(task=SphereTask(d=5, tau=0.1), m=3, n=10, t_max=1.0) | kw
     with pytest.raises(ValueError, match=name):
@@ -85,3 +87,9 @@ def test_divergence_is_reported_not_silent():
     task = SphereTask(d=5, tau=0.1)
     with pytest.raises(ValueError, match="diverged"):
         train_sphere_gd(task, 3, 10, t_max=1e7, lr=1e4, seed=0)
+
+
+def test_one_step_horizon():
+    """t_max = lr is one step (it used to be forced to one step even for t_max ≪ lr, running to t = lr)."""
+    tr = train_sphere_gd(SphereTask(d=5, tau=0.1), 3, 10, t_max=0.5, lr=0.5, seed=0)
+    assert tr.t == [0.0, 0.5]

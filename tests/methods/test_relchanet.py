@@ -67,6 +67,8 @@ def test_recovers_the_planted_features_and_is_reproducible():
     (dict(k=2, switch_interval=0), ValueError, "switch_interval must be an integer"),
     (dict(k=2, optimizer="rmsprop"), ValueError, "optimizer must be one of adam, sgd"),
     (dict(k=2, record_identity=True), ValueError, "record_identity needs optimizer='sgd'"),
+    (dict(k=2, seed=2**64), ValueError, r"seed must be an integer in \[0, 18446744073709551615\]"),
+    (dict(k=2, seed=-1), ValueError, r"seed must be an integer in \[0"),
 ])
 def test_bad_arguments(kwargs, exc, match):
     x, y = _data(0, n=20)

@@ -105,6 +105,8 @@ def test_fixed_and_learned_accuracy_run_and_are_seeded():
     (lambda: first_layer_mask("spatial", 3, (4, 4), 5), r"patch must be an integer in \[1, 4\]"),
     (lambda: first_layer_mask("spatial", 0), r"n_units must be an integer in \[1"),
     (lambda: spatial_graphon((8,), 3), "image_shape must be a pair"),
+    (lambda: first_layer_mask("random", 3, seed=2**64), r"seed must be an integer in \[0, 18446744073709551615\]"),
+    (lambda: first_layer_mask("spatial", 3, seed=-1), r"seed must be an integer in \[0"),
 ])
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):

@@ -76,3 +76,54 @@ def test_bad_model_arguments():
         ResidualMLP(6, 0, 2, 2)
     with pytest.raises(ValueError, match=r"block must be an integer in \[0, 1\]"):
         ResidualMLP(6, 4, 2, 2).without([2])
+
+
+@pytest.mark.parametrize("mutate, error, match", [
+    (lambda x, y: (x * float("nan"), y), ValueError, r"x must be finite"),
+    (lambda x, y: (torch.cat([x, x[:, :1]], dim=1), y), ValueError, r"x must have 6 features"),
+    (lambda x, y: (x, y.double()), TypeError, r"y must hold integer class labels in \[0, 1\]"),
+    (lambda x, y: (x, y[:10]), ValueError, r"y must have shape \[n\] = \[96\]"),
+    (lambda x, y: (x, y + 2), ValueError, r"y must hold class labels in \[0, 1\]"),
+    (lambda x, y: (x, y - 1), ValueError, r"y must hold class labels in \[0, 1\]"),
+])
+def test_trsp_rejects_bad_data(mutate, error, match):
+    """NaN inputs used to give NaN scales silently; wrong shapes/dtypes used to give deep torch errors."""
+    x, y = _toy()
+    x, y = mutate(x, y)
+    with pytest.raises(error, match=match):
+        trsp_prune(ResidualMLP(6, 4, 4, 2), x, y, 1, stage1_epochs=1, stage2_epochs=1)
+    with pytest.raises(error, match=match):
+        train_residual(ResidualMLP(6, 4, 4, 2), x, y, epochs=1, gen=torch.Generator().manual_seed(0))
+
+
+def test_trsp_converts_float32_inputs_to_float64():
+    """float32 x is converted explicitly (documented); the run equals the float64 one on the same rounded data."""
+    x, y = _toy()
+    x32 = x.float()
+    m = ResidualMLP(6, 4, 4, 2)
+    a = trsp_prune(m, x32, y, 1, stage1_epochs=1, stage2_epochs=1)
+    b = trsp_prune(m, x32.double(), y.numpy(), 1, stage1_epochs=1, stage2_epochs=1)
+    assert a.pruned == b.pruned and a.scales_stage1 == b.scales_stage1
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(candidates=[1, 1]), ValueError, r"candidates must be distinct block indices, got repeats \[1\]"),
+    (dict(candidates=[]), ValueError, r"candidates must name at least n_prune blocks"),
+    (dict(candidates=[2], n_prune=2), ValueError, r"n_prune must be an integer in \[1, 1\].*candidates"),
+    (dict(candidates=3), TypeError, r"candidates must be a sequence"),
+    (dict(seed=2**64), ValueError, r"seed must be an integer in \[0, 18446744073709551615\]"),
+    (dict(seed=-1), ValueError, r"seed must be an integer in \[0"),
+])
+def test_trsp_rejects_bad_candidates_and_seeds(kwargs, error, match):
+    x, y = _toy()
+    kwargs.setdefault("n_prune", 1)
+    with pytest.raises(error, match=match):
+        trsp_prune(ResidualMLP(6, 4, 4, 2), x, y, stage1_epochs=1, stage2_epochs=1, **kwargs)
+
+
+def test_trsp_rejects_a_model_that_is_not_a_residual_mlp():
+    x, y = _toy()
+    with pytest.raises(TypeError, match=r"model must be a ResidualMLP, got Linear"):
+        trsp_prune(torch.nn.Linear(6, 2), x, y, 1)
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 18446744073709551615\]"):
+        ResidualMLP(6, 4, 2, 2, seed=2**64)

@@ -140,3 +140,34 @@ def test_validation():
         population_loss(a * math.nan, u, a_star, v_star)
     with pytest.raises(ValueError, match="samples"):
         monte_carlo_loss(a, u, a_star, v_star, samples=1, seed=0)
+
+
+def test_spurious_point_closed_form():
+    """a_s = (k − 1)/(π − 1 + k)·ā1 − (a* − ā1)/(π − 1): the docstring's formula against C(0)⁻¹C(π)a* solved
+    numerically."""
+    _, _, a_star, v_star = _config(4, 5, seed=2)
+    k = a_star.shape[-1]
+    eye, ones = torch.eye(k, dtype=torch.float64), torch.ones(k, k, dtype=torch.float64)
+    c0, cpi = ((math.pi - 1) * eye + ones) / (2 * math.pi), (ones - eye) / (2 * math.pi)
+    a_s, v_s = spurious_point(a_star, v_star)
+    assert torch.allclose(a_s, torch.linalg.solve(c0, cpi @ a_star), rtol=1e-13, atol=1e-13)
+    mean = a_star.mean()
+    assert torch.allclose(a_s, (k - 1) / (math.pi - 1 + k) * mean - (a_star - mean) / (math.pi - 1), atol=1e-13)
+    assert torch.equal(v_s, -v_star)
+
+
+def test_spurious_point_validation():
+    _, _, a_star, v_star = _config(4, 3, seed=0)
+    cases = [
+        (([1.0, 2.0], v_star), TypeError, "a_star must be a torch tensor"),
+        ((a_star, [1.0, 0.0]), TypeError, "v_star must be a torch tensor"),
+        ((a_star.long(), v_star), TypeError, "a_star must be a floating-point tensor"),
+        ((a_star, 0 * v_star), ValueError, "v_star must be non-zero"),
+        ((a_star, v_star * math.inf), ValueError, "v_star must be finite"),
+        ((a_star * math.nan, v_star), ValueError, "a_star must be finite"),
+        ((torch.tensor(1.0, dtype=torch.float64), v_star), ValueError, "a_star must be at least 1-D"),
+        ((a_star.expand(2, -1), v_star.expand(3, -1)), ValueError, "same batch shape"),
+    ]
+    for args, exc, match in cases:
+        with pytest.raises(exc, match=match):
+            spurious_point(*args)

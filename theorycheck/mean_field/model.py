@@ -20,9 +20,9 @@ from typing import Any
 
 import torch
 
-from .._validation import check_int, check_real, resolve_device
+from .._validation import check_int, check_real, check_seed, resolve_device
 from ..stats import chunked_mean
-from .activations import HermiteActivation, SphereActivation, cross_kernel
+from .activations import SPHERE_ACTIVATIONS, HermiteActivation, SphereActivation, cross_kernel, sphere_activation
 
 __all__ = ["SphereTask", "network_output"]
 
@@ -31,10 +31,13 @@ def _params(a: Any, w: Any) -> tuple[torch.Tensor, torch.Tensor]:
     """Validate (a, W): a of shape [m], W of shape [d, m] with unit-norm columns (float64)."""
     if not isinstance(a, torch.Tensor) or not isinstance(w, torch.Tensor):
         raise TypeError(f"a and w must be torch tensors, got {type(a).__name__} and {type(w).__name__}")
+    for name, t in (("a", a), ("w", w)):
+        if t.dtype != torch.float64:
+            raise TypeError(f"{name} must be a float64 tensor (the exact test error and the unit-norm check need "
+                            f"float64), got {t.dtype}; convert with {name}.double() (and renormalise w's columns)")
     if a.dim() != 1 or w.dim() != 2 or w.shape[1] != a.shape[0] or a.numel() == 0:
         raise ValueError(f"a must have shape [m] and w shape [d, m] with m ≥ 1, got {tuple(a.shape)} and "
                          f"{tuple(w.shape)}")
-    a, w = a.to(torch.float64), w.to(torch.float64)
     if not (torch.isfinite(a.detach()).all() and torch.isfinite(w.detach()).all()):
         raise ValueError("a and w must be finite")
     off = float((w.detach().norm(dim=0) - 1).abs().max())
@@ -42,6 +45,19 @@ def _params(a: Any, w: Any) -> tuple[torch.Tensor, torch.Tensor]:
         raise ValueError(f"every column of w must have unit norm (neurons live on the sphere); max |‖w_i‖ − 1| = "
                          f"{off:.3g}")
     return a, w
+
+
+def _activation(name: str, value: Any) -> SphereActivation:
+    """An activation argument: a SphereActivation, or a name from SPHERE_ACTIVATIONS."""
+    if isinstance(value, str):
+        if value not in SPHERE_ACTIVATIONS:
+            raise ValueError(f"{name} must be a SphereActivation or one of the names {', '.join(SPHERE_ACTIVATIONS)}, "
+                             f"got {value!r}")
+        return sphere_activation(value)
+    if not isinstance(value, SphereActivation):
+        raise TypeError(f"{name} must be a SphereActivation (HermiteActivation or ErfActivation) or one of the names "
+                        f"{', '.join(SPHERE_ACTIVATIONS)}, got {type(value).__name__}")
+    return value
 
 
 def network_output(x: torch.Tensor, a: torch.Tensor, w: torch.Tensor, activation: SphereActivation) -> torch.Tensor:
@@ -56,11 +72,15 @@ class SphereTask:
     Args:
         d: input dimension (≥ 2).
         tau: noise standard deviation τ ≥ 0.
-        student: the student's activation σ (default: the paper's cubic, h(q) = 0.9q + q³/6).
-        teacher: the teacher's φ (default: σ itself, the paper's case φ̂ = h).
+        student: the student's activation σ (default: the paper's cubic, h(q) = 0.9q + q³/6): a
+            :class:`~theorycheck.mean_field.activations.SphereActivation` or one of the names ``"cubic"``, ``"erf"``
+            (resolved by :func:`~theorycheck.mean_field.activations.sphere_activation`).
+        teacher: the teacher's φ, an activation or a name as for ``student`` (default: σ itself, the paper's case
+            φ̂ = h).
 
     Raises:
-        TypeError / ValueError: for a non-integer or too small ``d``, a negative ``tau``, or an activation pair
+        TypeError: for a non-integer ``d``, or a ``student``/``teacher`` that is neither an activation nor a string.
+        ValueError: for a too small ``d``, a negative ``tau``, an unknown activation name, or an activation pair
             without a closed-form φ̂ (see :func:`~theorycheck.mean_field.activations.cross_kernel`).
     """
 
@@ -72,6 +92,9 @@ class SphereTask:
     def __post_init__(self) -> None:
         object.__setattr__(self, "d", check_int("d", self.d, minimum=2))
         object.__setattr__(self, "tau", check_real("tau", self.tau, minimum=0.0))
+        object.__setattr__(self, "student", _activation("student", self.student))
+        if self.teacher is not None:
+            object.__setattr__(self, "teacher", _activation("teacher", self.teacher))
         if self.teacher is None:
             object.__setattr__(self, "teacher", self.student)
         cross_kernel(self.teacher, self.student)  # validates the pair
@@ -122,14 +145,15 @@ class SphereTask:
         """The exact population risk R(θ) = ½ E (y − f(x; θ))² (App. A.4/A.6), differentiable in (a, w).
 
         Args:
-            a: second-layer weights, shape [m].
-            w: first-layer weights, shape [d, m], unit-norm columns.
+            a: second-layer weights, a float64 tensor of shape [m].
+            w: first-layer weights, a float64 tensor of shape [d, m], unit-norm columns.
 
         Returns:
             A 0-d float64 tensor.
 
         Raises:
-            TypeError / ValueError: for wrong types, shapes, non-finite entries or columns off the sphere.
+            TypeError: for non-tensors or a dtype other than float64.
+            ValueError: for wrong shapes, non-finite entries or columns off the sphere.
         """
         a, w = _params(a, w)
         if w.shape[0] != self.d:
@@ -155,7 +179,7 @@ class SphereTask:
         a, w = _params(a, w)
         samples = check_int("samples", samples, minimum=2)
         chunk = check_int("chunk", chunk, minimum=1)
-        gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+        gen = torch.Generator().manual_seed(check_seed("seed", seed))
 
         def draw(b: int) -> torch.Tensor:
             x, y = self.sample(b, gen, device=a.device)

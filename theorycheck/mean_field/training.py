@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._validation import check_int, check_real, resolve_device
+from .._validation import check_int, check_real, check_seed, resolve_device
 from .model import SphereTask
 
 __all__ = ["SphereGDTrace", "init_sphere_network", "train_sphere_gd", "gd_gradients", "first_time_at_or_below"]
@@ -104,10 +104,10 @@ def train_sphere_gd(task: SphereTask, m: int, n: int, *, t_max: float, lr: float
         task: the teacher task (d, τ, σ, φ).
         m: width (≥ 1).
         n: number of training samples (≥ 1); the paper's α = n/(md).
-        t_max: final time > 0 (``round(t_max / lr)`` steps).
+        t_max: final time ≥ ``lr`` (``round(t_max / lr)`` steps, so the run ends within lr/2 of t_max).
         lr: step η > 0 (time per step).
         a0: initial second-layer weight (every a_i(0) = a0), ≥ 0.
-        seed: the run's seed.
+        seed: the run's seed, in [0, 2⁶⁴ − 1].
         record_every: record every this many steps (≥ 1), and at the last step.
         device: torch device (CPU default).
 
@@ -115,8 +115,9 @@ def train_sphere_gd(task: SphereTask, m: int, n: int, *, t_max: float, lr: float
         The :class:`SphereGDTrace`.
 
     Raises:
-        TypeError / ValueError: naming the parameter, for bad sizes, a non-positive step or horizon, a negative
-            initial scale; ValueError if the run diverges (non-finite loss).
+        TypeError / ValueError: naming the parameter, for bad sizes, a non-positive step or horizon, a horizon
+            t_max < lr (fewer than one step), a negative initial scale, a seed outside [0, 2⁶⁴ − 1]; ValueError if
+            the run diverges (non-finite loss).
     """
     if not isinstance(task, SphereTask):
         raise TypeError(f"task must be a SphereTask, got {type(task).__name__}")
@@ -124,15 +125,18 @@ def train_sphere_gd(task: SphereTask, m: int, n: int, *, t_max: float, lr: float
     n = check_int("n", n, minimum=1)
     t_max = check_real("t_max", t_max, minimum=0.0, min_inclusive=False)
     lr = check_real("lr", lr, minimum=0.0, min_inclusive=False)
+    if t_max < lr:
+        raise ValueError(f"t_max must be ≥ lr (time per step): t_max = {t_max:g} with lr = {lr:g} is fewer than one "
+                         "step; lower lr or raise t_max")
     a0 = check_real("a0", a0, minimum=0.0)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     record_every = check_int("record_every", record_every, minimum=1)
     dev = resolve_device(device)
     gen = torch.Generator().manual_seed(seed)
     x, y = task.sample(n, gen, device=dev)
     a, w = init_sphere_network(m, task.d, a0, gen, device=dev)
     scale = n / task.d
-    steps = max(1, int(round(t_max / lr)))
+    steps = int(round(t_max / lr))  # ≥ 1 since t_max ≥ lr
     rec: dict[str, list[float]] = {k: [] for k in ("t", "train_error", "test_error", "v_mean", "a_mean",
                                                    "a_abs_mean")}
 

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_int, check_real, resolve_device
+from .._validation import check_int, check_real, check_seed, resolve_device
 
 __all__ = ["RelChaNetResult", "select_features", "relative_change", "RESET_SCALE", "OPTIMIZERS", "INVARIANTS"]
 
@@ -100,7 +100,7 @@ def select_features(x, y, k: int, *, n_hidden: int = 100, epochs: int = 200, bat
         candidate_perc: fraction c ∈ (0, 1] of the d − k other features held as candidates.
         switch_interval: mini-batches between score updates (≥ 1).
         optimizer: ``"adam"`` (the paper's) or ``"sgd"`` (plain SGD, where the relative-change identity is exact).
-        seed: seed of the initial weights, the batch order and the candidate draws.
+        seed: seed of the initial weights, the batch order and the candidate draws, in [0, 2⁶⁴ − 1].
         device: torch device (CPU by default).
         record_identity: record the relative-change identity error at each update (SGD only).
 
@@ -109,8 +109,8 @@ def select_features(x, y, k: int, *, n_hidden: int = 100, epochs: int = 200, bat
 
     Raises:
         ValueError: for k outside [1, d − 1], a non-positive ``lr``, sizes < 1, ``candidate_perc`` outside (0, 1],
-            an unknown ``optimizer``, or ``record_identity`` with Adam.
-        TypeError: for non-integer sizes.
+            an unknown ``optimizer``, ``record_identity`` with Adam, or a seed outside [0, 2⁶⁴ − 1].
+        TypeError: for non-integer sizes or seed.
     """
     dev = resolve_device(device)
     x, y, n_classes = _as_data(x, y, dev)
@@ -122,7 +122,7 @@ def select_features(x, y, k: int, *, n_hidden: int = 100, epochs: int = 200, bat
     lr = check_real("lr", lr, minimum=0.0, min_inclusive=False)
     candidate_perc = check_real("candidate_perc", candidate_perc, minimum=0.0, maximum=1.0, min_inclusive=False)
     switch_interval = check_int("switch_interval", switch_interval, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
     if record_identity and optimizer != "sgd":

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_int, check_real, resolve_device
+from .._validation import check_int, check_real, check_seed, resolve_device
 
 __all__ = ["MASK_KINDS", "first_layer_mask", "units_at_budget", "spatial_graphon", "n_patches",
            "fixed_features_accuracy", "learned_accuracy"]
@@ -70,16 +70,18 @@ def units_at_budget(kind: str, budget: int, d: int, fan_in: int) -> int:
 def first_layer_mask(kind: str, n_units: int, image_shape: tuple[int, int] = (8, 8), patch: int = 3, *,
                      seed: int = 0) -> torch.Tensor:
     """A {0, 1} first-layer mask [n_units, H·W]: dense, ``"random"`` (p² random pixels per unit) or ``"spatial"``
-    (a uniformly random p×p patch per unit). Pixels are numbered row-major.
+    (a uniformly random p×p patch per unit). Pixels are numbered row-major; ``seed`` (in [0, 2⁶⁴ − 1], the range
+    every seed of theorycheck takes) seeds the random kinds.
 
     Raises:
-        ValueError: for an unknown kind, ``n_units`` < 1 or a patch larger than the image.
+        ValueError: for an unknown kind, ``n_units`` < 1, a patch larger than the image or a seed outside
+            [0, 2⁶⁴ − 1].
     """
     if kind not in MASK_KINDS:
         raise ValueError(f"kind must be one of {', '.join(MASK_KINDS)}, got {kind!r}")
     h, w, patch = _check_image(image_shape, patch)
     n_units = check_int("n_units", n_units, minimum=1)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = np.random.default_rng(check_seed("seed", seed))
     d = h * w
     mask = np.zeros((n_units, d))
     if kind == "dense":
@@ -152,7 +154,7 @@ def fixed_features_accuracy(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, y
 
     _check_split(xtr, ytr, xte, yte, mask)
     c = check_real("c", c, minimum=0.0, min_inclusive=False)
-    weight, bias = _init_first_layer(mask, torch.Generator().manual_seed(check_int("seed", seed, minimum=0)))
+    weight, bias = _init_first_layer(mask, torch.Generator().manual_seed(check_seed("seed", seed)))
     htr, hte = _hidden(xtr, weight, bias), _hidden(xte, weight, bias)
     scaler = StandardScaler().fit(htr)
     clf = LogisticRegression(C=c, max_iter=3000).fit(scaler.transform(htr), ytr)
@@ -174,7 +176,7 @@ def learned_accuracy(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, yte: np.
     batch_size = check_int("batch_size", batch_size, minimum=1)
     lr = check_real("lr", lr, minimum=0.0, min_inclusive=False)
     dev = resolve_device(device)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    gen = torch.Generator().manual_seed(check_seed("seed", seed))
     weight, bias = _init_first_layer(mask, gen)
     n_classes = int(max(ytr.max(), yte.max())) + 1
     readout = torch.randn(n_classes, mask.shape[0], generator=gen, dtype=torch.float64) / np.sqrt(mask.shape[0])

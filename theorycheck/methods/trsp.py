@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validation import check_int, check_real, resolve_device
+from .._validation import as_inputs, check_int, check_real, check_seed, resolve_device
 
 __all__ = ["ResidualMLP", "TRSPResult", "train_residual", "trsp_prune", "accuracy"]
 
@@ -44,7 +44,7 @@ class ResidualMLP(nn.Module):
         device: torch device (CPU by default).
 
     Raises:
-        ValueError: for sizes < 1.
+        ValueError: for sizes < 1 or a seed outside [0, 2⁶⁴ − 1].
     """
 
     def __init__(self, d: int, width: int, n_blocks: int, n_classes: int, *, seed: int = 0,
@@ -62,7 +62,7 @@ class ResidualMLP(nn.Module):
         self.out_norm = nn.LayerNorm(width, **kw)
         self.out = nn.Linear(width, n_classes, **kw)
         self.register_buffer("alive", torch.ones(n_blocks, dtype=torch.bool, device=dev))
-        gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+        gen = torch.Generator().manual_seed(check_seed("seed", seed))
         with torch.no_grad():
             for m in self.modules():
                 if isinstance(m, nn.Linear):
@@ -73,6 +73,10 @@ class ResidualMLP(nn.Module):
     @property
     def n_blocks(self) -> int:
         return len(self.blocks)
+
+    @property
+    def n_classes(self) -> int:
+        return self.out.out_features
 
     def block_output(self, l: int, h: torch.Tensor) -> torch.Tensor:
         """S_l·F_l(LN_l h), block l's residual contribution."""
@@ -107,6 +111,35 @@ class ResidualMLP(nn.Module):
         return other
 
 
+def _check_model(model: object) -> ResidualMLP:
+    if not isinstance(model, ResidualMLP):
+        raise TypeError(f"model must be a ResidualMLP, got {type(model).__name__}")
+    return model
+
+
+def _check_data(model: ResidualMLP, x: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
+    """(x, y) for ``model``: x a finite [n, d] real array (converted to float64 on the model's device), y n integer
+    labels in [0, n_classes) (converted to int64)."""
+    dev = model.scales.device
+    x = as_inputs("x", x, device=dev, features=model.inp.in_features)
+    if isinstance(y, np.ndarray):
+        y = torch.from_numpy(np.ascontiguousarray(y))
+    elif isinstance(y, (list, tuple)):
+        y = torch.as_tensor(y)
+    if not isinstance(y, torch.Tensor):
+        raise TypeError(f"y must be a tensor (or numpy array / list) of integer class labels, got {type(y).__name__}")
+    if y.dtype == torch.bool or y.is_floating_point() or y.is_complex():
+        raise TypeError(f"y must hold integer class labels in [0, {model.n_classes - 1}], got dtype {y.dtype}; "
+                        "convert with y.long()")
+    if y.dim() != 1 or y.shape[0] != x.shape[0]:
+        raise ValueError(f"y must have shape [n] = [{x.shape[0]}] (one label per row of x), got {tuple(y.shape)}")
+    lo, hi = int(y.min()), int(y.max())
+    if lo < 0 or hi >= model.n_classes:
+        raise ValueError(f"y must hold class labels in [0, {model.n_classes - 1}] (the model's n_classes = "
+                         f"{model.n_classes}), got labels in [{lo}, {hi}]")
+    return x, y.to(device=dev, dtype=torch.long)
+
+
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     """Classification accuracy of ``model`` on (x, y)."""
     with torch.no_grad():
@@ -118,9 +151,16 @@ def train_residual(model: ResidualMLP, x: torch.Tensor, y: torch.Tensor, *, epoc
                    identity: float = 0.0, identity_blocks: Sequence[int] = ()) -> None:
     """Adam on cross-entropy + ``l1``·Σ_{l1_blocks}|S_l| + ``identity``·Σ_{identity_blocks} mean((S_l F_l(LN h))²).
 
+    ``x`` (real, finite, [n, d]) is converted to float64 on the model's device; ``y`` must hold n integer labels in
+    [0, n_classes).
+
     Raises:
-        ValueError: for a non-positive ``lr``, negative penalties or sizes < 1.
+        TypeError: for a ``model`` that is not a :class:`ResidualMLP`, or non-integer labels ``y``.
+        ValueError: for a non-positive ``lr``, negative penalties, sizes < 1, non-finite ``x``, a feature count
+            other than the model's d, or labels of the wrong length or out of [0, n_classes).
     """
+    model = _check_model(model)
+    x, y = _check_data(model, x, y)
     epochs = check_int("epochs", epochs, minimum=0)
     lr = check_real("lr", lr, minimum=0.0, min_inclusive=False)
     batch_size = check_int("batch_size", batch_size, minimum=1)
@@ -174,8 +214,9 @@ def trsp_prune(model: ResidualMLP, x: torch.Tensor, y: torch.Tensor, n_prune: in
 
     Args:
         model: a trained :class:`ResidualMLP`.
-        x: training inputs.
-        y: training labels.
+        x: training inputs, [n, d], real and finite; converted to float64 on the model's device (the model is
+            float64).
+        y: training labels, n integers in [0, n_classes) (an integer tensor, numpy array or list).
         n_prune: |P|, 1 ≤ n_prune ≤ number of candidates.
         stage1_epochs: epochs per stage-1 round.
         lambda1: L1 coefficient on |S| (≥ 0).
@@ -183,21 +224,39 @@ def trsp_prune(model: ResidualMLP, x: torch.Tensor, y: torch.Tensor, n_prune: in
         lambda2: identity-forcing coefficient (≥ 0).
         lr: Adam step size (> 0).
         batch_size: mini-batch size.
-        candidates: blocks that may be pruned (all by default; the paper's code excludes the first 3 and last 4).
-        seed: seed of the batch order.
+        candidates: distinct blocks that may be pruned, at least ``n_prune`` of them (all by default; the paper's code
+            excludes the first 3 and last 4).
+        seed: seed of the batch order, in [0, 2⁶⁴ − 1].
 
     Returns:
         A :class:`TRSPResult`.
 
     Raises:
-        ValueError: for ``n_prune`` outside [1, #candidates], a candidate out of range, negative λ or lr ≤ 0.
+        TypeError: for a ``model`` that is not a :class:`ResidualMLP`, non-integer labels ``y`` or candidates.
+        ValueError: for ``n_prune`` outside [1, #candidates], empty, repeated or out-of-range candidates, negative λ,
+            lr ≤ 0, a bad seed, non-finite ``x``, a feature count other than the model's d, or labels of the wrong
+            length or out of [0, n_classes).
     """
-    cand = list(range(model.n_blocks)) if candidates is None else [
-        check_int("candidates[i]", c, minimum=0, maximum=model.n_blocks - 1) for c in candidates]
-    n_prune = check_int("n_prune", n_prune, minimum=1, maximum=len(cand))
+    model = _check_model(model)
+    x, y = _check_data(model, x, y)
+    if candidates is None:
+        cand = list(range(model.n_blocks))
+    else:
+        if isinstance(candidates, (str, bytes)) or not hasattr(candidates, "__iter__"):
+            raise TypeError(f"candidates must be a sequence of block indices, got {type(candidates).__name__}")
+        cand = [check_int("candidates[i]", c, minimum=0, maximum=model.n_blocks - 1) for c in candidates]
+        if not cand:
+            raise ValueError(f"candidates must name at least n_prune blocks in [0, {model.n_blocks - 1}], got none")
+        if len(set(cand)) != len(cand):
+            dup = sorted({c for c in cand if cand.count(c) > 1})
+            raise ValueError(f"candidates must be distinct block indices, got repeats {dup} in {cand}")
+    n_prune = check_int("n_prune", n_prune)
+    if not 1 <= n_prune <= len(cand):
+        raise ValueError(f"n_prune must be an integer in [1, {len(cand)}] (at most the number of candidates, "
+                         f"{cand}), got {n_prune}")
     lambda1 = check_real("lambda1", lambda1, minimum=0.0)
     lambda2 = check_real("lambda2", lambda2, minimum=0.0)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    gen = torch.Generator().manual_seed(check_seed("seed", seed))
     work = copy.deepcopy(model)
     pruned: list[int] = []
     for _ in range(n_prune):

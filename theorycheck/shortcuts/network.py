@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from .._validation import check_int
+from .._validation import check_int, check_seed
 from ..stats import chunked_mean
 
 __all__ = ["patch_network", "monte_carlo_loss"]
@@ -41,7 +41,7 @@ def monte_carlo_loss(a: torch.Tensor, u: torch.Tensor, a_star: torch.Tensor, v_s
     """
     samples = check_int("samples", samples, minimum=2)
     chunk = check_int("chunk", chunk, minimum=1)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    gen = torch.Generator().manual_seed(check_seed("seed", seed))
     k, p = a.shape[-1], u.shape[-1]
 
     def draw(b: int) -> torch.Tensor:

@@ -128,7 +128,45 @@ def a_optimum(a_star: torch.Tensor, phi: torch.Tensor) -> torch.Tensor:
 
 
 def spurious_point(a_star: torch.Tensor, v_star: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The spurious critical point (a_s, v_s) = (C(0)⁻¹C(π)a*, −v*) (batched)."""
+    """The spurious critical point (a_s, v_s) = (C(0)⁻¹C(π)a*, −v*) of the population loss (batched).
+
+    With C(φ) = ((g(φ) − 1)I + 11ᵀ)/(2π) and g(π) = 0, C(π) = (11ᵀ − I)/(2π), and inverting C(0) on 1 and on 1^⊥,
+
+        a_s = (k − 1)/(π − 1 + k) · ā 1 − (a* − ā 1)/(π − 1),     ā = 1ᵀa*/k.
+
+    The filter points away from the teacher (φ = π), where ∇_u L = 0, and a_s is the best second layer there. It is
+    a local minimum iff a_sᵀa* < 0 (e.g. for a* mostly orthogonal to 1); Du, Lee, Tian, Póczos, Singh (ICML 2018)
+    for the CNN, Liu et al. (NeurIPS 2019) for the ResNet, model reconstructed [R]. Docs:
+    ``docs/theory/beyond_kernel.md#shortcut-connections``.
+
+    Args:
+        a_star: the teacher's second layer, a floating-point tensor of shape [..., k], k ≥ 1, finite.
+        v_star: the teacher's filter, a floating-point tensor of shape [..., p], p ≥ 1, finite and non-zero (its norm
+            is kept: v_s = −v*); its batch dimensions [...] must equal those of ``a_star``.
+
+    Returns:
+        ``(a_s [..., k], v_s [..., p])``.
+
+    Raises:
+        TypeError: for an argument that is not a torch tensor (lists are not accepted; use
+            ``torch.tensor(..., dtype=torch.float64)``) or has a non-floating dtype.
+        ValueError: for a 0-d or empty tensor, non-finite entries, a zero ``v_star`` or mismatched batch shapes.
+    """
+    for name, t in (("a_star", a_star), ("v_star", v_star)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch tensor (e.g. torch.tensor(..., dtype=torch.float64)), got "
+                            f"{type(t).__name__}")
+        if not t.is_floating_point():
+            raise TypeError(f"{name} must be a floating-point tensor (float64 recommended), got dtype {t.dtype}")
+        if t.dim() == 0 or t.shape[-1] == 0:
+            raise ValueError(f"{name} must be at least 1-D with a non-empty last dimension, got shape "
+                             f"{tuple(t.shape)}")
+        if not bool(torch.isfinite(t).all()):
+            raise ValueError(f"{name} must be finite (it contains NaN or ±inf)")
+    if a_star.shape[:-1] != v_star.shape[:-1]:
+        raise ValueError(f"a_star [..., k] and v_star [..., p] must have the same batch shape [...], got "
+                         f"{tuple(a_star.shape)} and {tuple(v_star.shape)}")
+    _unit(v_star, "v_star")
     phi = torch.full(a_star.shape[:-1], math.pi, dtype=a_star.dtype, device=a_star.device)
     return a_optimum(a_star, phi), -v_star
 

@@ -14,11 +14,12 @@ v* iff a(φ)ᵀa* > 0, which for a* mostly orthogonal to 1 holds iff φ < π/2 (
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 import torch
 
-from .._validation import check_int, check_real, resolve_device
+from .._validation import check_int, check_real, check_seed, resolve_device
 from .population import angle, critical_angle, population_gradients, population_loss
 
 __all__ = ["ShortcutRuns", "teacher_second_layer", "filter_at_angle", "uniform_ball", "unit_vectors",
@@ -82,11 +83,21 @@ def filter_at_angle(shortcut: torch.Tensor, theta: torch.Tensor, generator: torc
 
 @dataclass(frozen=True)
 class ShortcutRuns:
-    """A batch of runs: teachers, starts, which runs have the shortcut, and each run's filter step.
+    """A batch of R runs: teachers, starts, which runs have the shortcut, and each run's filter step.
+
+    Shapes are strict (nothing is broadcast across runs): every per-run tensor has R rows.
 
     Attributes:
-        a_star: [R, k]. v_star: [R, p] unit. a0: [R, k]. w0: [R, p]. residual: [R] bool (True: u = s + w).
-        shortcut: s, [p] unit. lr_w: [R] filter steps.
+        a_star: [R, k]. v_star: [R, p], non-zero (unit in practice). a0: [R, k]. w0: [R, p].
+        residual: [R] bool (True: u = s + w).
+        shortcut: s, [p], non-zero (unit in practice).
+        lr_w: [R] filter steps, each > 0.
+
+    Raises:
+        TypeError: for a field that is not a torch tensor, a non-floating one (``residual`` excepted), or a
+            ``residual`` whose dtype is not ``torch.bool``.
+        ValueError: for R = 0, k = 0 or p = 0, a shape other than the above, non-finite entries, a zero ``v_star`` row
+            or ``shortcut``, or a non-positive ``lr_w``.
     """
 
     a_star: torch.Tensor
@@ -97,6 +108,42 @@ class ShortcutRuns:
     shortcut: torch.Tensor
     lr_w: torch.Tensor
 
+    def __post_init__(self) -> None:
+        for name in ("a_star", "v_star", "a0", "w0", "residual", "shortcut", "lr_w"):
+            t = getattr(self, name)
+            if not isinstance(t, torch.Tensor):
+                raise TypeError(f"ShortcutRuns.{name} must be a torch tensor, got {type(t).__name__}")
+            if name == "residual":
+                if t.dtype != torch.bool:
+                    raise TypeError(f"ShortcutRuns.residual must be a bool tensor of shape [R] (True: u = s + w), got "
+                                    f"dtype {t.dtype}")
+                continue
+            if not t.is_floating_point():
+                raise TypeError(f"ShortcutRuns.{name} must be a floating-point tensor (float64), got dtype {t.dtype}")
+            if not bool(torch.isfinite(t).all()):
+                raise ValueError(f"ShortcutRuns.{name} must be finite (it contains NaN or ±inf)")
+        if self.a_star.dim() != 2 or self.a_star.shape[0] == 0 or self.a_star.shape[1] == 0:
+            raise ValueError(f"ShortcutRuns.a_star must have shape [R, k] with R, k ≥ 1, got "
+                             f"{list(self.a_star.shape)}")
+        if self.shortcut.dim() != 1 or self.shortcut.shape[0] == 0:
+            raise ValueError(f"ShortcutRuns.shortcut must have shape [p] with p ≥ 1, got {list(self.shortcut.shape)}")
+        r, k = self.a_star.shape
+        p = self.shortcut.shape[0]
+        want = {"v_star": (r, p), "a0": (r, k), "w0": (r, p), "residual": (r,), "lr_w": (r,)}
+        for name, shape in want.items():
+            got = tuple(getattr(self, name).shape)
+            if got != shape:
+                dims = {"v_star": "[R, p]", "a0": "[R, k]", "w0": "[R, p]", "residual": "[R]", "lr_w": "[R]"}[name]
+                raise ValueError(f"ShortcutRuns.{name} must have shape {dims} = {list(shape)} (R = {r} runs from "
+                                 f"a_star, k = {k}, p = {p} from shortcut; nothing is broadcast across runs), got "
+                                 f"{list(got)}")
+        if not float(self.shortcut.norm()) > 0:
+            raise ValueError("ShortcutRuns.shortcut must be non-zero (the shortcut filter s has a direction)")
+        if not bool((self.v_star.norm(dim=1) > 0).all()):
+            raise ValueError("ShortcutRuns.v_star must have non-zero rows (each teacher filter has a direction)")
+        if not bool((self.lr_w > 0).all()):
+            raise ValueError("ShortcutRuns.lr_w must be > 0 for every run")
+
     def filters(self, w: torch.Tensor) -> torch.Tensor:
         """The raw filter u = s + w (ResNet runs) or w (CNN runs)."""
         return w + self.residual[:, None].to(w.dtype) * self.shortcut[None, :]
@@ -104,19 +151,25 @@ class ShortcutRuns:
 
 @dataclass(frozen=True)
 class PopulationGDResult:
-    """Per run: the initial and final angle to v*, the final loss, ‖a − a*‖ and whether it succeeded."""
+    """Per run: the initial and final angle to v*, the final loss, ‖a − a*‖, whether it succeeded and whether it
+    diverged (an iterate overflowed; such a run keeps its last finite iterate, and is not a success)."""
 
     phi0: list[float]
     phi: list[float]
     loss: list[float]
     a_error: list[float]
     success: list[bool]
+    diverged: list[bool] = field(default_factory=list)
 
 
 def population_gd(runs: ShortcutRuns, *, lr_a: float, steps: int, tol: float = 1e-3, device=None
                   ) -> PopulationGDResult:
     """Run population GD on every run of the batch for ``steps`` steps; a run succeeds when its final angle to v* is
     below ``tol`` and ‖a − a*‖ < ``tol`` (it found the global minimum).
+
+    A run whose iterate becomes non-finite (the step ``lr_a`` or its ``lr_w`` is too large for it) is stopped at its
+    last finite iterate, recorded in ``diverged`` and counted as not successful; the other runs go on. A
+    ``UserWarning`` says how many diverged.
 
     Args:
         runs: the batch.
@@ -129,33 +182,41 @@ def population_gd(runs: ShortcutRuns, *, lr_a: float, steps: int, tol: float = 1
         The :class:`PopulationGDResult`.
 
     Raises:
-        ValueError: for a non-positive step, tolerance or filter step, an empty batch, or a run that diverges.
+        TypeError: if ``runs`` is not a :class:`ShortcutRuns`.
+        ValueError: for a non-positive step or tolerance.
     """
+    if not isinstance(runs, ShortcutRuns):
+        raise TypeError(f"runs must be a ShortcutRuns, got {type(runs).__name__}")
     lr_a = check_real("lr_a", lr_a, minimum=0.0, min_inclusive=False)
     steps = check_int("steps", steps, minimum=1)
     tol = check_real("tol", tol, minimum=0.0, min_inclusive=False)
-    if runs.a0.shape[0] == 0:
-        raise ValueError("runs must hold at least one run")
-    if not bool((runs.lr_w > 0).all()):
-        raise ValueError("lr_w must be > 0 for every run")
     dev = resolve_device(device)
     a_star, v_star = runs.a_star.to(dev), runs.v_star.to(dev)
     a, w = runs.a0.clone().to(dev), runs.w0.clone().to(dev)
     res = ShortcutRuns(a_star, v_star, a, w, runs.residual.to(dev), runs.shortcut.to(dev), runs.lr_w.to(dev))
     lr_w = res.lr_w[:, None]
     phi0 = angle(res.filters(w), v_star)
+    diverged = torch.zeros(a.shape[0], dtype=torch.bool, device=dev)
     for _ in range(steps):
         ga, gw = population_gradients(a, res.filters(w), a_star, v_star)
-        a = a - lr_a * ga
-        w = w - lr_w * gw
+        a_new = a - lr_a * ga
+        w_new = w - lr_w * gw
+        ok = (torch.isfinite(a_new).all(dim=1) & torch.isfinite(w_new).all(dim=1)
+              & (res.filters(w_new).norm(dim=1) > 0) & torch.isfinite(res.filters(w_new).norm(dim=1)))
+        diverged = diverged | ~ok
+        a = torch.where(diverged[:, None], a, a_new)  # a diverged run keeps its last finite iterate
+        w = torch.where(diverged[:, None], w, w_new)
     u = res.filters(w)
     loss = population_loss(a, u, a_star, v_star)
-    if not bool(torch.isfinite(loss).all()):
-        raise ValueError(f"population GD diverged (lr_a = {lr_a:g} or lr_w too large?)")
+    diverged = diverged | ~torch.isfinite(loss)
     phi = angle(u, v_star)
     err = (a - a_star).norm(dim=1)
+    n_div = int(diverged.sum())
+    if n_div:
+        warnings.warn(f"population GD diverged in {n_div} of {len(diverged)} runs (lr_a = {lr_a:g} or their lr_w too "
+                      "large); they are recorded as diverged and not successful", UserWarning, stacklevel=2)
     return PopulationGDResult(phi0=phi0.tolist(), phi=phi.tolist(), loss=loss.tolist(), a_error=err.tolist(),
-                              success=((phi < tol) & (err < tol)).tolist())
+                              success=((phi < tol) & (err < tol) & ~diverged).tolist(), diverged=diverged.tolist())
 
 
 def success_experiment(p: int, k: int, runs: int, resnet_angles: tuple[float, ...], lr_ws: tuple[float, ...], *,
@@ -170,25 +231,33 @@ def success_experiment(p: int, k: int, runs: int, resnet_angles: tuple[float, ..
         resnet_angles: ∠(s, v*) / π for the ResNet cells, each in [0, 1].
         lr_ws: filter steps η_w > 0.
         lr_a, steps, tol, device: as :func:`population_gd`.
-        seed: the batch's seed (teachers, starts, directions).
+        seed: the batch's seed (teachers, starts, directions), in [0, 2⁶⁴ − 1].
         ones_fraction: the fraction of ‖a*‖² along 1.
 
     Returns:
-        ``{"resnet": [row], "cnn": [row]}``, one row per cell with ``lr_w``, per-run lists ``success``, ``phi0``
+        ``{"resnet": [row], "cnn": [row]}``, one row per cell with ``lr_w``, per-run lists ``success``, ``diverged``
+        (the step was too large for that run: it is not a success; see :func:`population_gd`), ``phi0``
         (initial angle to v*), ``phi`` (final angle), ``phi_c`` (:func:`critical_angle` of the run's a*), and for the
         ResNet the teacher ``angle`` (units of π).
 
     Raises:
-        ValueError: naming the parameter, for empty schedules, out-of-range angles or bad sizes.
+        TypeError: naming the parameter, for a ``resnet_angles`` or ``lr_ws`` that is not a sequence, non-integer
+            sizes or seed.
+        ValueError: naming the parameter, for empty schedules, out-of-range angles, bad sizes or a seed outside
+            [0, 2⁶⁴ − 1].
     """
     p = check_int("p", p, minimum=2)
     k = check_int("k", k, minimum=2)
     runs = check_int("runs", runs, minimum=1)
+    for name, seq in (("resnet_angles", resnet_angles), ("lr_ws", lr_ws)):
+        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__") or not hasattr(seq, "__iter__"):
+            raise TypeError(f"{name} must be a sequence of real numbers (e.g. ({seq!r},)), got "
+                            f"{type(seq).__name__}")
     if len(lr_ws) == 0:
         raise ValueError("lr_ws must hold at least one filter step size, got an empty schedule")
     lr_ws = tuple(check_real("lr_ws", x, minimum=0.0, min_inclusive=False) for x in lr_ws)
     resnet_angles = tuple(check_real("resnet_angles", x, minimum=0.0, maximum=1.0) for x in resnet_angles)
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    gen = torch.Generator().manual_seed(check_seed("seed", seed))
     s = torch.zeros(p, dtype=torch.float64)
     s[0] = 1.0
     cells = [("resnet", th, lr) for th in resnet_angles for lr in lr_ws] + [("cnn", math.nan, lr) for lr in lr_ws]
@@ -211,7 +280,8 @@ def success_experiment(p: int, k: int, runs: int, resnet_angles: tuple[float, ..
     result: dict = {"resnet": [], "cnn": []}
     for c, (kind, th, lr) in enumerate(cells):
         sl = slice(c * runs, (c + 1) * runs)
-        row = {"lr_w": lr, "success": out.success[sl], "phi0": out.phi0[sl], "phi": out.phi[sl], "phi_c": phi_c[sl]}
+        row = {"lr_w": lr, "success": out.success[sl], "diverged": out.diverged[sl], "phi0": out.phi0[sl],
+               "phi": out.phi[sl], "phi_c": phi_c[sl]}
         if kind == "resnet":
             row["angle"] = th
         result[kind].append(row)

@@ -11,6 +11,7 @@ from torch import nn
 
 from .._validation import check_int, check_real
 from ..data import digits_arrays
+from ..nn.training import minibatches
 from .convnet import ConvNetWN
 from .norm_bounds import golowich_total_bound, our_total_bound
 
@@ -97,9 +98,7 @@ def train_convnet(net: ConvNetWN, x: torch.Tensor, y: torch.Tensor, x_test: torc
 
     log(0)
     for epoch in range(1, epochs + 1):
-        perm = torch.randperm(x.shape[0], generator=g).to(dev)
-        for start in range(0, x.shape[0], batch_size):
-            idx = perm[start:start + batch_size]
+        for idx in minibatches(x.shape[0], batch_size, g, dev):
             opt.zero_grad()
             loss = ((net(x[idx]) - target[idx]) ** 2).sum(dim=1).mean()
             loss.backward()

@@ -19,6 +19,7 @@ from torch import nn
 
 from .._validation import check_int, check_real, resolve_device
 from ..kernels.schedule import layer_sigma_w
+from ..nn.training import minibatches
 from .data import digits_split
 
 __all__ = ["standard_mlp", "train_digits"]
@@ -106,10 +107,8 @@ def train_digits(sigma_w: float | Sequence[float], *, depth: int, width: int, ep
     losses, diverged = [], False
     n = len(x)
     for _ in range(epochs):
-        order = torch.randperm(n, generator=gen).to(dev)
         total = 0.0
-        for i in range(0, n, batch_size):
-            idx = order[i:i + batch_size]
+        for idx in minibatches(n, batch_size, gen, dev):
             loss = nn.functional.cross_entropy(net(x[idx]), y[idx])
             opt.zero_grad()
             loss.backward()

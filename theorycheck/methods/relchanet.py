@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from .._validation import check_int, check_real, check_seed, resolve_device
+from ..nn.training import minibatches
 
 __all__ = ["RelChaNetResult", "select_features", "relative_change", "RESET_SCALE", "OPTIMIZERS", "INVARIANTS"]
 
@@ -153,9 +154,7 @@ def select_features(x, y, k: int, *, n_hidden: int = 100, epochs: int = 200, bat
     result = RelChaNetResult(selected=[], highscores=[], violations=dict.fromkeys(INVARIANTS, 0))
     steps = 0
     for _ in range(epochs):
-        order = torch.randperm(n, generator=gen).to(dev)
-        for i in range(n // batch_size):
-            idx = order[i * batch_size:(i + 1) * batch_size]
+        for idx in minibatches(n, batch_size, gen, dev, drop_last=True):
             loss = loss_fn(model(x[idx][:, selected]), y[idx])
             opt.zero_grad()
             loss.backward()

@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from .._validation import check_int, check_real, check_seed, resolve_device
+from ..nn.training import minibatches
 
 __all__ = ["MASK_KINDS", "first_layer_mask", "units_at_budget", "spatial_graphon", "n_patches",
            "fixed_features_accuracy", "learned_accuracy"]
@@ -191,9 +192,7 @@ def learned_accuracy(xtr: np.ndarray, ytr: np.ndarray, xte: np.ndarray, yte: np.
 
     n = len(x)
     for _ in range(epochs):
-        order = torch.randperm(n, generator=gen).to(dev)
-        for i in range(0, n, batch_size):
-            idx = order[i:i + batch_size]
+        for idx in minibatches(n, batch_size, gen, dev):
             loss = nn.functional.cross_entropy(forward(x[idx]), y[idx])
             opt.zero_grad()
             loss.backward()

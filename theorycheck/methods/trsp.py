@@ -27,6 +27,7 @@ import torch
 from torch import nn
 
 from .._validation import as_inputs, check_int, check_real, check_seed, resolve_device
+from ..nn.training import minibatches
 
 __all__ = ["ResidualMLP", "TRSPResult", "train_residual", "trsp_prune", "accuracy"]
 
@@ -170,9 +171,7 @@ def train_residual(model: ResidualMLP, x: torch.Tensor, y: torch.Tensor, *, epoc
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     n = len(x)
     for _ in range(epochs):
-        order = torch.randperm(n, generator=gen).to(x.device)
-        for i in range(0, n, batch_size):
-            idx = order[i:i + batch_size]
+        for idx in minibatches(n, batch_size, gen, x.device):
             logits, res = model(x[idx], return_residuals=True)
             loss = nn.functional.cross_entropy(logits, y[idx])
             if l1 > 0 and len(l1_idx):

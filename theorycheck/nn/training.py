@@ -9,6 +9,7 @@ Device-agnostic: everything runs on the network's device.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -17,7 +18,28 @@ from torch import nn
 from .._validation import as_inputs, check_int, check_net_inputs, check_real
 from .empirical import empirical_ntk
 
-__all__ = ["TrainingRecord", "train_gd"]
+__all__ = ["TrainingRecord", "minibatches", "train_gd"]
+
+
+def minibatches(n: int, batch_size: int, generator: torch.Generator, device=None, *,
+                drop_last: bool = False) -> Iterator[torch.Tensor]:
+    """The index batches of one epoch of mini-batch training: a fresh permutation of ``range(n)`` drawn from
+    ``generator`` (on the CPU, so the same seed gives the same order on every device), cut into consecutive slices of
+    ``batch_size``.
+
+    Args:
+        n: number of training points.
+        batch_size: points per batch; the last batch is shorter unless ``drop_last``.
+        generator: the CPU generator the permutation is drawn from (one draw per call).
+        device: where the index tensors go.
+        drop_last: leave out a last batch shorter than ``batch_size`` (every batch then has the same size).
+
+    Returns:
+        An iterator over int64 index tensors.
+    """
+    order = torch.randperm(n, generator=generator).to(device)
+    stop = n - n % batch_size if drop_last else n
+    return (order[i:i + batch_size] for i in range(0, stop, batch_size))
 
 
 @dataclass

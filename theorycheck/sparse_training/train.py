@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from .._validation import check_int, check_real
+from ..nn.training import minibatches
 from .coordinates import layer_coordinates, random_control
 from .data import DigitsSplit
 from .dst import SparseTrainer
@@ -98,9 +99,7 @@ def train_sparse(model: nn.Module, masks: list[torch.Tensor], data: DigitsSplit,
     loss_fn = nn.CrossEntropyLoss()
     model.train()
     for _ in range(epochs):
-        perm = torch.randperm(n, generator=gen).to(data.x_train.device)
-        for start in range(0, n, batch_size):
-            idx = perm[start:start + batch_size]
+        for idx in minibatches(n, batch_size, gen, data.x_train.device):
             optimizer.zero_grad(set_to_none=False)
             loss_fn(model(data.x_train[idx]), data.y_train[idx]).backward()
             trainer.step()

@@ -177,7 +177,7 @@ register(Claim(
 @dataclass(frozen=True)
 class ShapeConfig:
     """ReLU with σ_b² = ``sigma_b2`` at r ∈ ``rs``; tanh (σ_w² base 1, no bias) at r ∈ ``tanh_rs`` with the exact
-    Gauss–Hermite kernels at ``quadrature_degree`` nodes (and twice as many, to show convergence)."""
+    quadrature kernels at ``quadrature_degree`` (and twice that, to show convergence)."""
 
     depth: int
     n: int
@@ -240,8 +240,8 @@ def _shape_judge(cfg: ShapeConfig, d: dict) -> list[Check]:
                      meaning + " (reference: σ_w² = 1 everywhere; exact quadrature kernels)") for row in d["tanh"]]
     checks.append(Check("tanh kernels converged in the quadrature degree",
                         max(row["quadrature_change"] for row in d["tanh"]), cfg.quadrature_tol, "<=",
-                        f"max change of the fit error from {cfg.quadrature_degree} to {2 * cfg.quadrature_degree} "
-                        "Gauss–Hermite nodes"))
+                        f"max change of the fit error from quadrature_degree {cfg.quadrature_degree} to "
+                        f"{2 * cfg.quadrature_degree} (scale-aware Gauss–Legendre)"))
     return checks
 
 
@@ -290,8 +290,8 @@ register(Claim(
     verification="[V-num]",
     assumptions=(RULE, "the threshold is a detectability margin, not a theorem: the theory says only that the error "
                        "is nonzero (it is ~1e-16 without bias, the control)",
-                 "tanh uses the package's Gauss–Hermite kernels (exact up to quadrature; convergence checked), not "
-                 "Monte Carlo"),
+                 "tanh uses the package's scale-aware Gauss–Legendre kernels (exact up to quadrature; convergence "
+                 "checked), not Monte Carlo"),
     configs=SHAPE_CONFIGS,
     measure=_shape_measure,
     judge=_shape_judge,

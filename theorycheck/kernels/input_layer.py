@@ -59,8 +59,8 @@ from typing import Any
 
 import torch
 
-from .recursion import _common_exponent, _near_colinear, _sigma_exponent, correlations_, variance_stats
-from .scaling import eval_scale, mul_pow2_
+from .recursion import _near_colinear, correlations_, variance_stats
+from .scaling import common_exponent, eval_scale, mul_pow2_, sigma_exponent
 from .schedule import layer_sigma_w
 from .steps import GraphonStep, LayerState, MaskScaling, Step, check_steps
 
@@ -414,13 +414,13 @@ def input_layer_kernels(x1: torch.Tensor, x2: torch.Tensor | None, *, depth: int
     # scaled form (kernels/scaling.py): x = 2^e x̂, σ_w = 2^ω σ̂_w, so Λ_m = 2^{2e+2ω} Λ̂_m; exponents are 0 in the
     # ordinary range
     sym = x2 is None
-    e = _common_exponent(x1, x1 if sym else x2)
+    e = common_exponent(x1, x1 if sym else x2)
     if e:
         x1 = mul_pow2_(x1.clone(), -e)
         x2 = None if sym else mul_pow2_(x2.clone(), -e)
     scales = layer_sigma_w(sigma_w, depth)
     # σ_w[l] = 2^ω_l σ̂_w[l]
-    omega0, omega1 = (_sigma_exponent(s, small=sigma_b == 0.0) for s in scales[:2])
+    omega0, omega1 = (sigma_exponent(s, small=sigma_b == 0.0) for s in scales[:2])
     fwd, grad = scaling.input_scales(x1.shape[1], math.ldexp(scales[0], -omega0))
     k1 = 2 * (e + omega0)
     mix = first_layer_mixture(x1, x2, rows, fwd_scale=fwd, ntk_scale=grad, sigma_b=math.ldexp(sigma_b, -(k1 // 2)),

@@ -50,13 +50,15 @@ import torch
 
 from .expectation import Expectations
 from .scaling import (
-    ORDINARY_EXPONENT,
+    common_exponent,
     eval_scale,
     is_homogeneous,
     mul_pow2_,
+    per_input_scale,
     raise_overflow,
     renorm_exponent,
     scaled_square,
+    sigma_exponent,
 )
 from .schedule import layer_sigma_w
 from .steps import GraphonStep, KernelStep, LayerState, Step, check_steps
@@ -223,7 +225,7 @@ def mlp_kernels(
     # every w2/b2 below is scaled: true kernels = 2^k × carried ones (kernels/scaling.py); matrix l's σ_w[l] =
     # 2^ω_l σ̂_w[l]
     scales = layer_sigma_w(sigma_w, depth)
-    omegas = [_sigma_exponent(s, small=sigma_b == 0.0) for s in scales]
+    omegas = [sigma_exponent(s, small=sigma_b == 0.0) for s in scales]
     w2hs = [scaled_square(s, 2 * o) for s, o in zip(scales, omegas)]
     row_exp = col_exp = None  # per-input exponents r_i (homogeneous φ without bias): Σ_ij = 2^{k + r_i + r_j} Σ̂_ij
     if start is None:
@@ -232,11 +234,11 @@ def mlp_kernels(
         sym = x2 is None
         xb = x1 if sym else x2
         if homog and sigma_b == 0.0:
-            x1, row_exp = _per_input_scale(x1)
-            xb, col_exp = (x1, row_exp) if sym else _per_input_scale(xb)
+            x1, row_exp = per_input_scale(x1)
+            xb, col_exp = (x1, row_exp) if sym else per_input_scale(xb)
             e = 0
         else:
-            e = _common_exponent(x1, xb)
+            e = common_exponent(x1, xb)
             x1 = mul_pow2_(x1.clone(), -e) if e else x1
             xb = x1 if sym else (mul_pow2_(xb.clone(), -e) if e else xb)
         like, first = x1, 1
@@ -390,7 +392,7 @@ def mlp_kernels(
     return _unscale(nngp, ntk, ks[-1], row_exp, row_exp if sym else col_exp, hint)
 
 
-_INPUT_EXPONENT = 400
+
 
 
 #: Pairs with |ρ| above this get 1 − ρ² from the inputs directly (the subtraction 1 − ρ loses about
@@ -454,33 +456,6 @@ def _near_colinear(rho: torch.Tensor, xa: torch.Tensor, xb: torch.Tensor, sym: b
         return ri * rho.shape[1] + ci, ri, ci, first * 2.0**boost + a_w * (b2 * 2.0**boost / a) * (diff / b)
     s2 = (first + a_w * (b2 / a) * (diff / b)).clamp_(0.0, 1.0)
     return ri * rho.shape[1] + ci, ri, ci, s2
-
-
-def _sigma_exponent(sigma_w: float, small: bool = False) -> int:
-    """ω with σ_w = 2^ω σ̂_w: the binary exponent of a σ_w above the ordinary range, else 0; with ``small``, also
-    of a σ_w below it (used without a bias: a tiny σ_w[l] that a later σ_w[l'] compensates must not underflow the
-    variances on the way; beside a bias σ_b² the term it scales is negligible and is left to round to nothing)."""
-    e = math.frexp(sigma_w)[1]
-    return e if e > ORDINARY_EXPONENT // 2 or (small and e < -(ORDINARY_EXPONENT // 2)) else 0
-
-
-def _per_input_scale(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """x_i 2^{−r_i} with r_i the binary exponent of max_j |x_ij| (0 for a zero row), or (x, None) when every
-    exponent is ordinary."""
-    top = x.abs().amax(dim=1)
-    r = torch.frexp(top).exponent.to(torch.float64)
-    r = torch.where(top > 0, r, torch.zeros_like(r))
-    if float(r.abs().max()) <= ORDINARY_EXPONENT // 2:
-        return x, None
-    return mul_pow2_(x.clone(), -r[:, None]), r
-
-
-def _common_exponent(x1: torch.Tensor, x2: torch.Tensor) -> int:
-    """e ≥ 0 with max |x|·2^{−e} ≤ 2^{400}: the smallest shift that keeps the input Gram matrix in range, so that
-    a bias σ_b² 2^{−2e} stays representable beside it (0 in the ordinary range; tiny inputs are not scaled up)."""
-    top = max(float(x1.abs().max()), float(x2.abs().max()))
-    e = math.frexp(top)[1] if top > 0 else 0
-    return e - _INPUT_EXPONENT if e > _INPUT_EXPONENT else 0
 
 
 def _all_finite(t: torch.Tensor) -> bool:

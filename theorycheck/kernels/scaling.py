@@ -33,7 +33,8 @@ import math
 
 import torch
 
-__all__ = ["is_homogeneous", "saturates", "mul_pow2_", "pow2", "scaled_square", "renorm_exponent", "EvalScale",
+__all__ = ["INPUT_EXPONENT", "common_exponent", "per_input_scale", "sigma_exponent",
+           "is_homogeneous", "saturates", "mul_pow2_", "pow2", "scaled_square", "renorm_exponent", "EvalScale",
            "eval_scale", "raise_overflow", "SAT_EXPONENT", "ORDINARY_EXPONENT"]
 
 #: Scaled variances are renormalised when their largest entry leaves [2^{−E}, 2^{E}] (E = this value); inside, all
@@ -196,3 +197,34 @@ def raise_overflow(what: str, log10_magnitude: float | None, hint: str) -> None:
     mag = "≥ 1e308" if log10_magnitude is None or not math.isfinite(log10_magnitude) else \
         f"≈ 1e{log10_magnitude:.0f}"
     raise OverflowError(f"{what} entries exceed float64 ({mag}): {hint}")
+
+
+#: Inputs are shifted down by powers of two once their largest entry exceeds 2^INPUT_EXPONENT.
+INPUT_EXPONENT = 400
+
+
+def sigma_exponent(sigma_w: float, small: bool = False) -> int:
+    """ω with σ_w = 2^ω σ̂_w: the binary exponent of a σ_w above the ordinary range, else 0; with ``small``, also
+    of a σ_w below it (used without a bias: a tiny σ_w[l] that a later σ_w[l'] compensates must not underflow the
+    variances on the way; beside a bias σ_b² the term it scales is negligible and is left to round to nothing)."""
+    e = math.frexp(sigma_w)[1]
+    return e if e > ORDINARY_EXPONENT // 2 or (small and e < -(ORDINARY_EXPONENT // 2)) else 0
+
+
+def per_input_scale(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """x_i 2^{−r_i} with r_i the binary exponent of max_j |x_ij| (0 for a zero row), or (x, None) when every
+    exponent is ordinary."""
+    top = x.abs().amax(dim=1)
+    r = torch.frexp(top).exponent.to(torch.float64)
+    r = torch.where(top > 0, r, torch.zeros_like(r))
+    if float(r.abs().max()) <= ORDINARY_EXPONENT // 2:
+        return x, None
+    return mul_pow2_(x.clone(), -r[:, None]), r
+
+
+def common_exponent(x1: torch.Tensor, x2: torch.Tensor) -> int:
+    """e ≥ 0 with max |x|·2^{−e} ≤ 2^{400}: the smallest shift that keeps the input Gram matrix in range, so that
+    a bias σ_b² 2^{−2e} stays representable beside it (0 in the ordinary range; tiny inputs are not scaled up)."""
+    top = max(float(x1.abs().max()), float(x2.abs().max()))
+    e = math.frexp(top)[1] if top > 0 else 0
+    return e - INPUT_EXPONENT if e > INPUT_EXPONENT else 0

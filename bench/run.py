@@ -190,17 +190,21 @@ def bench_quadrature(repeats: int, threads: int, size: int = 1024, rows: int | N
     return out
 
 
-_MEMORY_CHILD = r"""
-import math, resource, sys, torch, theorycheck as tc
-torch.set_num_threads(int(sys.argv[1]))
-spec = tc.MLP(depth=3, activation="relu", sigma_w=math.sqrt(2), sigma_b=0.1)
-net = spec.network(width=1024, in_features=64, seed=0)
-x = torch.randn(8192, 64, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+#: Prefixed to every child script below: the resident set size of the child, in KiB.
+_RSS_KIB = r"""
 def rss_kib():
     with open("/proc/self/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
+"""
+
+_MEMORY_CHILD = _RSS_KIB + r"""
+import math, resource, sys, torch, theorycheck as tc
+torch.set_num_threads(int(sys.argv[1]))
+spec = tc.MLP(depth=3, activation="relu", sigma_w=math.sqrt(2), sigma_b=0.1)
+net = spec.network(width=1024, in_features=64, seed=0)
+x = torch.randn(8192, 64, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
 before = rss_kib()
 theta = tc.empirical_ntk(net, x)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
@@ -220,18 +224,13 @@ def bench_memory(threads: int) -> list[tuple[str, float, str, bool]]:
     ]
 
 
-_JACOBIAN_CHILD = r"""
+_JACOBIAN_CHILD = _RSS_KIB + r"""
 import math, resource, sys, time, torch, theorycheck as tc
 torch.set_num_threads(int(sys.argv[1]))
 n = int(sys.argv[2])
 spec = tc.MLP(depth=3, activation="relu", sigma_w=math.sqrt(2), sigma_b=0.1)
 net = spec.network(width=1024, in_features=64, seed=0)
 x = torch.randn(n, 64, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
-def rss_kib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
 before = rss_kib()
 t0 = time.perf_counter()
 theta = tc.empirical_ntk(net, x, method="jacobian")
@@ -257,7 +256,7 @@ def bench_jacobian(threads: int, n: int = 256) -> list[tuple[str, float, str, bo
     ]
 
 
-_GRAPHON_CHILD = r"""
+_GRAPHON_CHILD = _RSS_KIB + r"""
 import math, resource, sys, time, torch, theorycheck as tc
 torch.set_num_threads(int(sys.argv[1]))
 engine, n, k, depth, repeats = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
@@ -268,11 +267,6 @@ if engine == "graphon":
                   graphon_resolution=k)
 else:
     spec = tc.MLP(depth=depth, sigma_w=math.sqrt(2), sigma_b=0.1, prune=0.5)
-def rss_kib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
 before = rss_kib()
 times = []
 for _ in range(repeats):
